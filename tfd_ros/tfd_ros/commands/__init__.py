@@ -1,0 +1,1 @@
+"""Subcommands of the ``tfd`` command line, one module each."""
