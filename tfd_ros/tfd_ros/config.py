@@ -41,6 +41,10 @@ class TFDConfig(StrictModel):
     default_max_energy_cost: float = Field(
         default=500.0, ge=0.0, le=1e9,
         description='Bid (price units) when the text does not lift the energy limit.')
+    default_operator_id: str = Field(
+        default='operator', min_length=1,
+        description='Operator (ledger account) for instructions that name none: every '
+                    'instruction on the topic, and action goals with an empty operator_id.')
     require_econ_approval: bool = Field(
         default=True,
         description='Wait for an approving EconDecision before publishing a ConditionVector.')
@@ -88,14 +92,7 @@ class TFDConfig(StrictModel):
     @classmethod
     def from_mapping(cls, data: Any) -> 'TFDConfig':
         """Validate a mapping; raise ``ConfigError`` naming the first bad field."""
-        if not isinstance(data, dict):
-            raise ConfigError('<root>', f'expected a mapping, got {type(data).__name__}')
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = '.'.join(str(p) for p in err['loc']) or '<root>'
-            raise ConfigError(field, err['msg']) from None
+        return _validated(cls, data)
 
     @classmethod
     def from_yaml(cls, path: str, node_name: Optional[str] = None) -> 'TFDConfig':
@@ -105,6 +102,17 @@ class TFDConfig(StrictModel):
         except yaml.YAMLError as exc:
             raise ConfigError('<file>', f'{path}: not valid YAML: {exc}') from None
         return cls.from_mapping(ros_parameters_section(data, node_name))
+
+
+def _validated(model, data: Any):
+    if not isinstance(data, dict):
+        raise ConfigError('<root>', f'expected a mapping, got {type(data).__name__}')
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = '.'.join(str(p) for p in err['loc']) or '<root>'
+        raise ConfigError(field, err['msg']) from None
 
 
 def ros_parameters_section(data: Any, node_name: Optional[str] = None) -> Any:
@@ -122,3 +130,18 @@ def ros_parameters_section(data: Any, node_name: Optional[str] = None) -> Any:
         if node_name and key.rstrip('/').endswith(node_name):
             return value['ros__parameters']
     return next(iter(sections.values()))['ros__parameters']
+
+
+class EconControllerConfig(StrictModel):
+    """Configuration of the reference ``econ_controller`` node; every field is a parameter."""
+
+    econ_file: str = Field(
+        default='', description='Pricing coefficients YAML; empty means the packaged econ.yaml.')
+    ledger_path: str = Field(
+        default='',
+        description='SQLite ledger file; empty means $ROS_HOME/tfd/ledger.sqlite3.')
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> 'EconControllerConfig':
+        """Validate a mapping; raise ``ConfigError`` naming the first bad field."""
+        return _validated(cls, data)

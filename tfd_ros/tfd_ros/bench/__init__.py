@@ -1,0 +1,1 @@
+"""Benchmarks of tfd_ros against bare rclpy baselines measured in the same run."""

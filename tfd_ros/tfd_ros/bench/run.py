@@ -1,0 +1,222 @@
+"""Side-by-side benchmarks: tfd_node against bare rclpy, measured in one run.
+
+Each measurement starts its processes, measures, and stops them; baselines use the same
+client code, QoS and instruction texts as the tfd_node measurements they are compared with.
+"""
+
+from contextlib import contextmanager
+import os
+from pathlib import Path
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import rclpy
+from rclpy.action import ActionClient
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from std_msgs.msg import String
+from tfd_msgs.action import Instruct
+from tfd_msgs.msg import InstructionOutcome
+
+from tfd_ros import qos
+from tfd_ros.bench.compile_latency import percentile
+
+BIN = Path(sys.executable).parent
+
+
+@contextmanager
+def processes(*commands, ready='ready:', timeout=30.0):
+    """Start each command, wait for ``ready`` in its output, stop all on exit."""
+    procs = []
+    env = {**os.environ, 'RCUTILS_LOGGING_BUFFERED_STREAM': '0'}
+    try:
+        for command in commands:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, env=env)
+            procs.append(proc)
+            deadline = time.monotonic() + timeout
+            for line in proc.stdout:
+                if ready in line or time.monotonic() > deadline:
+                    break
+            os.set_blocking(proc.stdout.fileno(), False)
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return a process's peak resident set size (VmHWM) in MB."""
+    with open(f'/proc/{pid}/status', encoding='ascii') as status:
+        for line in status:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024.0
+    return float('nan')
+
+
+class Client:
+    """The measuring node, in its own context."""
+
+    def __init__(self):
+        self.context = Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node('tfd_bench', context=self.context)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+
+    def spin_until(self, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                return False
+            self.executor.spin_once(timeout_sec=0.01)
+        return True
+
+    def close(self):
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.try_shutdown(context=self.context)
+
+
+def topic_round_trips(client, in_topic, out_topic, out_type, texts, timeout=5.0) -> list:
+    """Publish each text and wait for the next message on ``out_topic``; return ms each."""
+    received = []
+    sub = client.node.create_subscription(out_type, out_topic, received.append, qos.OUTCOME)
+    pub = client.node.create_publisher(String, in_topic, qos.INSTRUCTION)
+    try:
+        if not client.spin_until(lambda: pub.get_subscription_count() > 0
+                                 and sub.get_publisher_count() > 0, 15.0):
+            raise RuntimeError(f'nobody answers on {in_topic} -> {out_topic}')
+        client.spin_until(lambda: False, 0.5)
+        samples = []
+        for text in texts:
+            before = len(received)
+            start = time.perf_counter()
+            pub.publish(String(data=text))
+            if not client.spin_until(lambda: len(received) > before, timeout):
+                raise RuntimeError(f'no answer on {out_topic} for {text!r}')
+            samples.append((time.perf_counter() - start) * 1000.0)
+        return samples
+    finally:
+        client.node.destroy_subscription(sub)
+        client.node.destroy_publisher(pub)
+
+
+def action_round_trips(client, action_name, texts, timeout=5.0) -> list:
+    """Send each text as an ``Instruct`` goal and wait for the result; return ms each."""
+    action = ActionClient(client.node, Instruct, action_name)
+    try:
+        if not client.spin_until(action.server_is_ready, 15.0):
+            raise RuntimeError(f'no action server {action_name}')
+        samples = []
+        for text in texts:
+            start = time.perf_counter()
+            goal = action.send_goal_async(Instruct.Goal(text=text, operator_id='bench'))
+            if not client.spin_until(goal.done, timeout):
+                raise RuntimeError('goal not acknowledged')
+            result = goal.result().get_result_async()
+            if not client.spin_until(result.done, timeout):
+                raise RuntimeError('no result')
+            samples.append((time.perf_counter() - start) * 1000.0)
+        return samples
+    finally:
+        action.destroy()
+
+
+def throughput(client, count: int, texts, timeout=120.0) -> dict:
+    """Publish ``count`` instructions as fast as possible; count outcomes and time them."""
+    outcomes = []
+    sub = client.node.create_subscription(InstructionOutcome, 'instruction_outcome',
+                                          outcomes.append, qos.OUTCOME)
+    pub = client.node.create_publisher(String, 'instruction', qos.INSTRUCTION)
+    try:
+        client.spin_until(lambda: pub.get_subscription_count() > 0
+                          and sub.get_publisher_count() > 0, 15.0)
+        client.spin_until(lambda: False, 0.5)
+        start = time.perf_counter()
+        for i in range(count):
+            pub.publish(String(data=texts[i % len(texts)]))
+            client.executor.spin_once(timeout_sec=0)  # drain outcomes while sending
+        sent_s = time.perf_counter() - start
+        client.spin_until(lambda: len(outcomes) >= count, timeout)
+        elapsed = time.perf_counter() - start
+        client.spin_until(lambda: False, 0.3)  # anything doubled would arrive now
+        ids = {o.proposal_id for o in outcomes}
+        return {'sent': count, 'outcomes': len(outcomes), 'distinct': len(ids),
+                'lost': count - len(ids), 'send_s': sent_s, 'elapsed_s': elapsed,
+                'throughput_per_s': len(ids) / elapsed}
+    finally:
+        client.node.destroy_subscription(sub)
+        client.node.destroy_publisher(pub)
+
+
+def summary(samples) -> dict:
+    return {'p50_ms': statistics.median(samples), 'p99_ms': percentile(samples, 0.99),
+            'n': len(samples)}
+
+
+def run_all(texts, rounds: int, flood: int, log=print) -> dict:
+    """Run every measurement; return the report dict."""
+    py = sys.executable
+    tfd = [str(BIN / 'tfd_node'), '--ros-args']
+    no_econ = [*tfd, '-p', 'require_econ_approval:=false']
+    sample = texts[:rounds]
+    report = {}
+    client = Client()
+    try:
+        with processes([py, '-m', 'tfd_ros.bench.baseline', 'echo']):
+            base_topic = summary(topic_round_trips(client, 'bench_in', 'bench_out', String,
+                                                   sample))
+        log(f'bare rclpy echo:          p50 {base_topic["p50_ms"]:.3f} ms  '
+            f'p99 {base_topic["p99_ms"]:.3f} ms')
+        with processes(no_econ) as procs:
+            topic = summary(topic_round_trips(client, 'instruction', 'instruction_outcome',
+                                              InstructionOutcome, sample))
+            log(f'tfd topic (no econ):      p50 {topic["p50_ms"]:.3f} ms  '
+                f'p99 {topic["p99_ms"]:.3f} ms')
+            flood_result = throughput(client, flood, texts)
+            log(f'throughput (no econ):     {flood_result["throughput_per_s"]:.0f} /s, '
+                f'lost {flood_result["lost"]} of {flood}')
+            rss_tfd = peak_rss_mb(procs[0].pid)
+        with tempfile.TemporaryDirectory() as work:
+            econ = [str(BIN / 'econ_controller'), '--ros-args', '-p',
+                    f'ledger_path:={Path(work) / "bench.sqlite3"}']
+            with processes(econ, tfd) as procs:
+                topic_econ = summary(topic_round_trips(client, 'instruction',
+                                                       'instruction_outcome',
+                                                       InstructionOutcome, sample))
+                log(f'tfd topic (econ approval): p50 {topic_econ["p50_ms"]:.3f} ms  '
+                    f'p99 {topic_econ["p99_ms"]:.3f} ms')
+                rss_econ = peak_rss_mb(procs[0].pid)
+        with processes([py, '-m', 'tfd_ros.bench.baseline', 'action']):
+            base_action = summary(action_round_trips(client, 'bench_instruct', sample))
+        log(f'bare rclpy action:        p50 {base_action["p50_ms"]:.3f} ms  '
+            f'p99 {base_action["p99_ms"]:.3f} ms')
+        with processes(no_econ):
+            action = summary(action_round_trips(client, 'instruct', sample))
+        log(f'tfd action (no econ):     p50 {action["p50_ms"]:.3f} ms  '
+            f'p99 {action["p99_ms"]:.3f} ms')
+    finally:
+        client.close()
+    report.update({
+        'baseline_topic': base_topic, 'topic': topic, 'topic_econ': topic_econ,
+        'baseline_action': base_action, 'action': action, 'throughput': flood_result,
+        'topic_p50_ratio': topic['p50_ms'] / base_topic['p50_ms'],
+        'topic_p99_ratio': topic['p99_ms'] / base_topic['p99_ms'],
+        'topic_econ_p50_ratio': topic_econ['p50_ms'] / base_topic['p50_ms'],
+        'action_p50_ratio': action['p50_ms'] / base_action['p50_ms'],
+        'action_p99_ratio': action['p99_ms'] / base_action['p99_ms'],
+        'throughput_per_s': flood_result['throughput_per_s'], 'lost': flood_result['lost'],
+        'rss_mb': {'tfd_node': rss_tfd, 'econ_controller': rss_econ},
+    })
+    return report

@@ -1,0 +1,118 @@
+"""Compound instructions: split "X, then Y" / "X and then Y" / "X and Y" into clauses.
+
+Candidate boundaries are clause punctuation, connectives ("and", "then", "after that") and
+asyndetic verb starts ("go to the bathroom take the rag ..."). A split is kept only when the
+right-hand part is itself a command; otherwise it is glued back to the part before it, so
+"the laptop and the book" stays one object and "but be careful with the vase" stays with its
+task. A bare goal after "and then" ("go to the kitchen and then in the bathroom") repeats the
+previous motion.
+"""
+
+from tfd_ros.compiler.lexicon import Lexicon
+from tfd_ros.compiler.slots import Clause, parse_clause, parse_noun_phrase
+from tfd_ros.compiler.text import CLAUSE_PUNCT
+
+
+def _boundaries(lex: Lexicon, toks: list) -> list:
+    """Return ``[(start, glue)]``: a clause starts after ``glue`` tokens at ``start``."""
+    n = len(toks)
+    cuts = []
+    i = 1
+    while i < n:
+        tok = toks[i]
+        if tok in CLAUSE_PUNCT:
+            k = i + 1
+            m = lex.connectives.match(toks, k) if k < n else None
+            if m:
+                k += m[0]
+            cuts.append((i, k - i))
+            i = k
+            continue
+        m = lex.connectives.match(toks, i)
+        p = lex.preps.match(toks, i)
+        if m and not (p and p[0] > m[0]):
+            cuts.append((i, m[0]))
+            i += m[0]
+            continue
+        m = lex.clause_openers.match(toks, i)
+        if m and _ends_phrase(lex, toks[i - 1]):
+            cuts.append((i, 0))
+            i += m[0]
+            continue
+        if _asyndetic_verb(lex, toks, i):
+            cuts.append((i, 0))
+        i += 1
+    return cuts
+
+
+def _ends_phrase(lex: Lexicon, prev: str) -> bool:
+    return (prev not in CLAUSE_PUNCT and prev not in lex.auxiliaries
+            and not lex.determiners.match([prev], 0) and not lex.preps.match([prev], 0)
+            and prev not in lex.fillers and prev not in lex.negation_cues
+            and prev not in lex.connectives)
+
+
+def _asyndetic_verb(lex: Lexicon, toks: list, i: int) -> bool:
+    """Whether a base-form command verb at ``toks[i]`` starts a new clause without a connective."""
+    tok = toks[i]
+    if lex.lemma(tok) != tok or (tok not in lex.verbs and tok not in lex.serial_verbs):
+        return False
+    prev = toks[i - 1]
+    if not _ends_phrase(lex, prev) or lex.lemma(prev) in lex.serial_verbs \
+            or prev in lex.particles and prev not in ('up', 'down', 'out', 'away', 'back'):
+        return False
+    if prev in lex.colours or prev in lex.adjectives and prev not in lex.pronouns:
+        return False
+    if i + 1 >= len(toks):
+        return False
+    nxt = toks[i + 1]
+    return bool(lex.determiners.match(toks, i + 1) or nxt in lex.pronouns
+                or lex.preps.match(toks, i + 1) or nxt in lex.directions
+                or nxt in lex.indirect_objects or lex.numbers.match(toks, i + 1)
+                or lex.is_verb(nxt) and lex.lemma(tok) in lex.serial_verbs)
+
+
+def split_clauses(lex: Lexicon, toks: list) -> list:
+    """Split ``toks`` into clauses; return the parsed ``Clause`` list in text order."""
+    cuts = _boundaries(lex, toks)
+    segments = []
+    start = 0
+    for pos, glue in cuts:
+        segments.append((start, pos, glue))
+        start = pos + glue
+    segments.append((start, len(toks), 0))
+    clauses = []
+    for idx, (s, e, glue) in enumerate(segments):
+        seg = toks[s:e]
+        if not seg:
+            continue
+        parsed = parse_clause(lex, seg)
+        if clauses and parsed.intent is None and not parsed.statement:
+            prev = clauses[-1]
+            if prev.intent == 'navigation' and seg and lex.preps.match(seg, 0):
+                np = parse_noun_phrase(lex, seg, lex.preps.match(seg, 0)[0])
+                if np is not None and glue_word(toks, s) in ('then', 'and', 'after'):
+                    step = Clause(tokens=list(seg), start=s, intent='navigation',
+                                  params={'destination': np.text},
+                                  confidence=prev.confidence - 0.1)
+                    step.notes.append('elliptic motion: verb repeated from previous step')
+                    clauses.append(step)
+                    continue
+            # Not a command: glue it back onto the previous clause and read that again.
+            gap = toks[prev.start:e]
+            merged = parse_clause(lex, gap)
+            if merged.intent == prev.intent:
+                merged.start = prev.start
+                clauses[-1] = merged
+            continue
+        clauses.append(parsed)
+        parsed.start = s
+    return clauses
+
+
+def glue_word(toks: list, start: int) -> str:
+    """Return the connective word just before ``toks[start]`` (empty at the start)."""
+    k = start - 1
+    while k >= 0 and toks[k] in CLAUSE_PUNCT:
+        k -= 1
+    return toks[k] if k >= 0 else ''

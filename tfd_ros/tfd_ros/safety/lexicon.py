@@ -1,0 +1,112 @@
+"""Compiled word classes: inflection, a phrase index and longest-match tagging."""
+
+from types import MappingProxyType
+
+_VOWELS = frozenset('aeiou')
+_SIBILANT_ENDS = ('s', 'sh', 'ch', 'x', 'z', 'o')
+
+
+def verb_forms(word: str) -> set:
+    """Regular inflections of an English verb (over-generation is harmless here)."""
+    forms = {word, word + 's', word + 'ed', word + 'ing'}
+    if word.endswith('e'):
+        forms |= {word + 'd', word[:-1] + 'ing'}
+    if word.endswith('y') and len(word) > 2 and word[-2] not in _VOWELS:
+        forms |= {word[:-1] + 'ies', word[:-1] + 'ied'}
+    if word.endswith(_SIBILANT_ENDS):
+        forms.add(word + 'es')
+    if (len(word) >= 3 and word[-1] not in _VOWELS and word[-1] not in 'wxy'
+            and word[-2] in _VOWELS and word[-3] not in _VOWELS):
+        forms |= {word + word[-1] + 'ed', word + word[-1] + 'ing'}
+    return forms
+
+
+def noun_forms(word: str) -> set:
+    """Singular and plural of an English noun."""
+    forms = {word, word + 's'}
+    if word.endswith(_SIBILANT_ENDS):
+        forms.add(word + 'es')
+    if word.endswith('y') and len(word) > 2 and word[-2] not in _VOWELS:
+        forms.add(word[:-1] + 'ies')
+    if word.endswith('fe'):
+        forms.add(word[:-2] + 'ves')
+    elif word.endswith('f'):
+        forms.add(word[:-1] + 'ves')
+    return forms
+
+
+def phrase_forms(term: str, kind: str) -> set:
+    """All surface forms of a term: verbs inflect the first word, nouns the last."""
+    words = term.split()
+    if kind == 'verb':
+        return {' '.join([f] + words[1:]) for f in verb_forms(words[0])}
+    if kind == 'noun':
+        return {' '.join(words[:-1] + [f]) for f in noun_forms(words[-1])}
+    return {term}
+
+
+def _closure(lexicon) -> dict:
+    """Map class -> set of classes whose terms it includes (itself included)."""
+    members = {name: {name} for name in lexicon}
+    changed = True
+    while changed:
+        changed = False
+        for name, entry in lexicon.items():
+            for inc in entry.include:
+                before = len(members[name])
+                members[name] |= members.get(inc, {inc})
+                changed |= len(members[name]) != before
+    return members
+
+
+class CompiledLexicon:
+    """Phrase index over all classes; tags token sequences by longest match."""
+
+    def __init__(self, lexicon, extra_words=()):
+        members = _closure(lexicon)
+        # term -> classes it belongs to directly
+        direct = {}
+        for name, entry in lexicon.items():
+            for term in entry.terms:
+                for form in phrase_forms(term, entry.kind):
+                    direct.setdefault(tuple(form.split()), set()).add(name)
+        index = {}
+        for phrase, classes in direct.items():
+            full = set(classes)
+            for name, inc in members.items():
+                if inc & classes:
+                    full.add(name)
+            index[phrase] = frozenset(full)
+        self.index = MappingProxyType(index)
+        self.max_len = max((len(p) for p in index), default=1)
+        vocab = {w for phrase in index for w in phrase}
+        vocab.update(extra_words)
+        self.vocabulary = frozenset(vocab)
+        self.verb_classes = frozenset(n for n, e in lexicon.items() if e.kind == 'verb')
+
+    def tag(self, words):
+        """Longest-match tagging: list of (start, end, classes) over a word tuple."""
+        matches = []
+        i = 0
+        n = len(words)
+        index = self.index
+        while i < n:
+            found = None
+            for length in range(min(self.max_len, n - i), 0, -1):
+                classes = index.get(tuple(words[i:i + length]))
+                if classes:
+                    found = (i, i + length, classes)
+                    break
+            if found:
+                matches.append(found)
+                i = found[1]
+            else:
+                i += 1
+        return matches
+
+    def classes_of(self, words) -> frozenset:
+        """Union of the classes found in a word sequence."""
+        out = set()
+        for _, _, classes in self.tag(words):
+            out |= classes
+        return frozenset(out)

@@ -1,0 +1,237 @@
+"""Text normalisation for the safety policy, with a map back to the raw text.
+
+The normaliser undoes the usual ways of hiding a word from a matcher: Unicode
+compatibility forms (full-width letters, ligatures), zero-width and format
+characters, diacritics, Cyrillic and Greek look-alike letters, leetspeak inside
+words ("k1ll", "b0mb"), letters spaced out ("k i l l", "k.i.l.l"), stretched
+letters ("kiiiill") and CamelCase compounds ("StoveBurner"). Every token keeps
+the character offsets of the raw text it came from, so evidence can be quoted
+from what the operator actually wrote.
+"""
+
+from dataclasses import dataclass
+import re
+from typing import AbstractSet, Optional
+import unicodedata
+
+# Cyrillic and Greek letters that look like Latin ones.
+HOMOGLYPHS = {
+    'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o',
+    'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ї': 'i',
+    'ј': 'j', 'ԁ': 'd', 'ӏ': 'l', 'ɡ': 'g', 'һ': 'h', 'ԛ': 'q', 'ԝ': 'w', 'ʟ': 'l',
+    'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P',
+    'С': 'C', 'Т': 'T', 'У': 'Y', 'Х': 'X', 'Ѕ': 'S', 'І': 'I', 'Ј': 'J',
+    'α': 'a', 'β': 'b', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p',
+    'τ': 't', 'υ': 'u', 'χ': 'x', 'ω': 'w', 'ς': 's', 'η': 'n', 'γ': 'y',
+    'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M',
+    'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+}
+
+# Leetspeak digits and symbols, used only inside tokens that also contain letters.
+LEET = {'0': 'o', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's',
+        '!': 'i', '|': 'l', '8': 'b'}
+LEET_ONE = ('i', 'l')  # '1' is either; the reading found in the vocabulary wins
+SYMBOL_LETTERS = frozenset('@$')
+INNER_SYMBOLS = frozenset('!|')
+APOSTROPHES = frozenset("'’`´")
+HARD_BREAKS = frozenset('.;!?\n\r')
+SOFT_BREAKS = frozenset(',:()[]{}"“”')
+SPREAD_SEPARATORS = frozenset(' .-_*·,/\\+~')
+_STRETCH = re.compile(r'([a-z])\1{2,}')
+
+
+@dataclass(frozen=True)
+class Token:
+    """One normalised word and the raw text span it came from."""
+
+    text: str
+    start: int
+    end: int
+    hard_break: bool = False  # a sentence break (. ; ! ? newline) precedes the token
+    soft_break: bool = False  # a comma or similar precedes the token
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Raw text, its normalised tokens and the normalised text they spell."""
+
+    raw: str
+    tokens: tuple
+
+    @property
+    def text(self) -> str:
+        """Return the normalised words joined by single spaces."""
+        return ' '.join(t.text for t in self.tokens)
+
+    def raw_span(self, first: int, last: int) -> tuple:
+        """Raw character span covering tokens ``first`` to ``last`` (inclusive)."""
+        return (self.tokens[first].start, self.tokens[last].end)
+
+
+def _clean_chars(raw: str):
+    """Yield (char, raw_index) after NFKC, format-char removal, diacritics and homoglyphs."""
+    for index, ch in enumerate(raw):
+        if ch in HOMOGLYPHS:
+            yield HOMOGLYPHS[ch], index
+            continue
+        category = unicodedata.category(ch)
+        if category == 'Cf' or category == 'Mn' or category == 'Me':
+            continue  # zero-width, bidi controls, soft hyphen, combining marks
+        if ch.isascii():
+            yield ch, index
+            continue
+        folded = unicodedata.normalize('NFKC', ch)
+        for part in unicodedata.normalize('NFKD', folded):
+            if unicodedata.category(part) in ('Mn', 'Me', 'Cf'):
+                continue
+            yield HOMOGLYPHS.get(part, part), index
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in SYMBOL_LETTERS
+
+
+def _split_words(chars):
+    """Group cleaned characters into raw words; returns [(text, [raw_idx...], hard, soft)]."""
+    words = []
+    current, indices = [], []
+    hard = soft = False
+    pending_hard = pending_soft = False
+    n = len(chars)
+    for pos, (ch, raw_index) in enumerate(chars):
+        prev_ch = chars[pos - 1][0] if pos > 0 else ''
+        next_ch = chars[pos + 1][0] if pos + 1 < n else ''
+        if ch in APOSTROPHES and current and next_ch.isalpha():
+            continue  # don't -> dont, it's -> its
+        inner = ch in INNER_SYMBOLS and prev_ch.isalpha() and next_ch.isalpha()
+        camel = ch.isupper() and prev_ch.islower() and next_ch.islower() and current
+        if _is_word_char(ch) or inner:
+            if camel:
+                words.append((''.join(current), indices, hard, soft))
+                current, indices = [], []
+                hard = soft = False
+            if not current:
+                hard, soft = pending_hard, pending_soft
+                pending_hard = pending_soft = False
+            current.append(ch)
+            indices.append(raw_index)
+            continue
+        if current:
+            words.append((''.join(current), indices, hard, soft))
+            current, indices = [], []
+        if ch in HARD_BREAKS:
+            pending_hard = True
+        elif ch in SOFT_BREAKS:
+            pending_soft = True
+    if current:
+        words.append((''.join(current), indices, hard, soft))
+    return words
+
+
+def _deleet(word: str, vocabulary: AbstractSet[str]) -> str:
+    if not any(c.isalpha() for c in word) or word.isalpha():
+        return word
+    if not any(c in LEET or c == '1' for c in word):
+        return word
+    base = ''.join(LEET.get(c, c) for c in word)
+    ones = base.count('1')
+    if ones == 0:
+        return base
+    if ones <= 4:
+        for mask in range(2 ** ones):
+            out, k = [], 0
+            for c in base:
+                if c == '1':
+                    out.append(LEET_ONE[(mask >> k) & 1])
+                    k += 1
+                else:
+                    out.append(c)
+            candidate = ''.join(out)
+            if candidate in vocabulary:
+                return candidate
+    return base.replace('1', 'i')
+
+
+def _unstretch(word: str, vocabulary: AbstractSet[str]) -> str:
+    if not _STRETCH.search(word) or word in vocabulary:
+        return word
+    double = _STRETCH.sub(r'\1\1', word)
+    if double in vocabulary:
+        return double
+    single = _STRETCH.sub(r'\1', word)
+    if single in vocabulary:
+        return single
+    return double
+
+
+def _join_spread_letters(words, raw: str, vocabulary: AbstractSet[str]):
+    """Join runs of single letters ("k i l l", "k.i.l.l") into one word."""
+    out = []
+    i = 0
+    n = len(words)
+    while i < n:
+        j = i
+        while (j < n and len(words[j][0]) == 1 and words[j][0].isalpha()
+               and (j == i or _spread_gap(raw, words[j - 1][1][-1], words[j][1][0]))):
+            j += 1
+        if j - i >= 3:
+            run = words[i:j]
+            joined = ''.join(w[0] for w in run)
+            pieces = [joined] if joined in vocabulary else _word_break(joined, vocabulary)
+            if not pieces:
+                pieces = [joined]
+            pos = 0
+            for k, piece in enumerate(pieces):
+                part = run[pos:pos + len(piece)]
+                pos += len(piece)
+                indices = [idx for w in part for idx in w[1]]
+                hard, soft = (part[0][2], part[0][3]) if k == 0 else (False, False)
+                out.append((piece, indices, hard, soft))
+            i = j
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _word_break(joined: str, vocabulary: AbstractSet[str]) -> list:
+    """Split letters run together ("ignoreallrules") into known words, fewest pieces first."""
+    n = len(joined)
+    if n > 64:
+        return []
+    best = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 20), end):
+            if best[start] is None:
+                continue
+            piece = joined[start:end]
+            if piece in vocabulary or (len(piece) == 1 and piece in 'ai'):
+                candidate = best[start] + [piece]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best[n] or []
+
+
+def _spread_gap(raw: str, left: int, right: int) -> bool:
+    gap = raw[left + 1:right]
+    return 0 < len(gap) <= 2 and all(c in SPREAD_SEPARATORS for c in gap)
+
+
+def normalize(raw: str, vocabulary: Optional[AbstractSet[str]] = None) -> NormalizedText:
+    """Normalise ``raw`` into lower-case tokens mapped back onto raw character spans."""
+    if not isinstance(raw, str):
+        raw = str(raw)
+    vocabulary = vocabulary or frozenset()
+    chars = list(_clean_chars(raw))
+    words = _split_words(chars)
+    words = [(w.lower(), idx, h, s) for w, idx, h, s in words]
+    words = _join_spread_letters(words, raw, vocabulary)
+    tokens = []
+    for word, indices, hard, soft in words:
+        text = _unstretch(_deleet(word, vocabulary), vocabulary)
+        text = ''.join(c for c in text if c.isalnum())
+        if not text:
+            continue
+        tokens.append(Token(text, indices[0], indices[-1] + 1, hard, soft))
+    return NormalizedText(raw, tuple(tokens))

@@ -1,0 +1,327 @@
+"""``SafetyPolicy``: the sovereign check every instruction passes after any compiler.
+
+Rules and word classes come from ``config/safety.yaml``; nothing here calls a
+model. A policy is immutable once loaded, and its level can only be raised.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from tfd_ros.payload import TextOpPayload
+from tfd_ros.safety.frames import (
+    CONJUNCTION,
+    NEGATION,
+    PREP,
+    PRONOUN,
+    SKIP,
+    build_frames,
+    units_of,
+)
+from tfd_ros.safety.lexicon import CompiledLexicon
+from tfd_ros.safety.normalize import normalize
+from tfd_ros.safety.rules import (
+    ANY_CLASS,
+    LEVEL_ORDER,
+    LexiconClass,
+    RulesError,
+    SafetyRules,
+    load_rules,
+)
+
+POLICY_ERROR = 'policy_error'
+_TARGET_KEYS = ('target', 'object', 'item', 'objects')
+_DEST_KEYS = ('destination', 'recipient', 'location', 'to', 'person')
+_CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One fired rule: which, of what kind, and the words that fired it."""
+
+    rule_id: str
+    category: str
+    evidence: str
+    span: Optional[tuple]
+    source: Literal['text', 'payload'] = 'text'
+
+    def reason(self) -> str:
+        """Human-readable one-line reason."""
+        where = f' at {self.span[0]}-{self.span[1]}' if self.span else ''
+        return f'{self.category}: rule {self.rule_id} ({self.source}{where}: "{self.evidence}")'
+
+
+@dataclass(frozen=True)
+class SafetyVerdict:
+    """The outcome of a check: allowed, or the violations that forbid it."""
+
+    allowed: bool
+    violations: list = field(default_factory=list)
+
+    def reasons(self) -> list:
+        """One human-readable line per violation."""
+        return [v.reason() for v in self.violations]
+
+    @property
+    def categories(self) -> list:
+        """Categories of the violations, in rule order, without repeats."""
+        return list(dict.fromkeys(v.category for v in self.violations))
+
+
+def _grammar_lexicon(rules: SafetyRules) -> dict:
+    """Lexicon plus pseudo-classes for the grammar words."""
+    lexicon = dict(rules.lexicon)
+    grammar = rules.grammar
+    preps = {}
+    for word, role in grammar.prepositions.items():
+        preps.setdefault(role, []).append(word)
+    for role, words in preps.items():
+        lexicon[PREP + role] = LexiconClass(terms=tuple(words))
+    lexicon[PRONOUN] = LexiconClass(terms=grammar.pronouns or ('it',))
+    lexicon[NEGATION] = LexiconClass(terms=grammar.negations or ('not',))
+    lexicon[CONJUNCTION] = LexiconClass(terms=grammar.conjunctions or ('and',))
+    lexicon[SKIP] = LexiconClass(terms=grammar.skip_before_verb or ('then',))
+    return lexicon
+
+
+class SafetyPolicy:
+    """Checks raw text and compiled payloads against the rules of one level."""
+
+    __slots__ = ('_rules', '_level', '_lexicon', '_active', '_grammar', '_cache', '_frozen')
+
+    def __init__(self, rules: SafetyRules, level: str = 'strict'):
+        if level not in LEVEL_ORDER:
+            raise RulesError('safety_filter', f'unknown level {level!r} (strict|standard)')
+        lexicon = CompiledLexicon(_grammar_lexicon(rules))
+        grammar = {
+            'separable': tuple((frozenset(s.verbs), s.particle, s.adds)
+                               for s in rules.grammar.separable),
+            'negation_window': rules.grammar.negation_window,
+        }
+        active = tuple(r for r in rules.rules if level in r.levels)
+        object.__setattr__(self, '_rules', rules)
+        object.__setattr__(self, '_level', level)
+        object.__setattr__(self, '_lexicon', lexicon)
+        object.__setattr__(self, '_grammar', grammar)
+        object.__setattr__(self, '_active', active)
+        object.__setattr__(self, '_cache', {})
+        object.__setattr__(self, '_frozen', True)
+
+    def __setattr__(self, name, value):
+        raise AttributeError('a SafetyPolicy is immutable; load a new one to change it')
+
+    def __delattr__(self, name):
+        raise AttributeError('a SafetyPolicy is immutable')
+
+    @classmethod
+    def from_file(cls, path: Union[str, Path, None] = None,
+                  level: str = 'strict') -> 'SafetyPolicy':
+        """Load the rules file (default: the packaged ``config/safety.yaml``)."""
+        return cls(load_rules(path), level)
+
+    @property
+    def level(self) -> str:
+        """The level this policy enforces (``strict`` or ``standard``)."""
+        return self._level
+
+    @property
+    def rule_ids(self) -> tuple:
+        """Ids of the rules active at this level, in file order."""
+        return tuple(r.id for r in self._active)
+
+    @property
+    def rules(self) -> SafetyRules:
+        """The validated (frozen) rules file."""
+        return self._rules
+
+    def with_level(self, level: str) -> 'SafetyPolicy':
+        """Return a policy at ``level``; only equal or stricter levels are allowed."""
+        if level not in LEVEL_ORDER:
+            raise ValueError(f'unknown safety level {level!r}')
+        if LEVEL_ORDER[level] < LEVEL_ORDER[self._level]:
+            raise PermissionError(
+                f'the safety level cannot be relaxed from {self._level} to {level}')
+        if level == self._level:
+            return self
+        return SafetyPolicy(self._rules, level)
+
+    # -- checking -----------------------------------------------------------------------
+
+    def check(self, text: str, payload: Optional[TextOpPayload] = None) -> SafetyVerdict:
+        """Check raw text (and the compiled payload, when given); never raises."""
+        try:
+            violations = self._check_text(text if isinstance(text, str) else str(text))
+            if payload is not None:
+                if payload.raw_text and payload.raw_text != text:
+                    seen = {v.rule_id for v in violations}
+                    violations += [v for v in self._check_text(payload.raw_text)
+                                   if v.rule_id not in seen]
+                seen = {v.rule_id for v in violations}
+                violations += [v for v in self._check_payload(text, payload)
+                               if v.rule_id not in seen]
+        except Exception as exc:  # fail closed: an order the policy cannot read is refused
+            violations = [Violation('safety_check_failed', POLICY_ERROR,
+                                    f'{type(exc).__name__}: {exc}', None, 'text')]
+        return SafetyVerdict(allowed=not violations, violations=violations)
+
+    def _check_text(self, text: str) -> list:
+        norm = normalize(text, self._lexicon.vocabulary)
+        if not norm.tokens:
+            return []
+        words = [t.text for t in norm.tokens]
+        units = units_of(words, self._lexicon)
+        frames = build_frames(units, norm.tokens, self._lexicon, self._grammar)
+        sentence = {}
+        positions = {}
+        for unit in units:
+            for cls in unit.classes:
+                if cls[0] != '_':
+                    sentence.setdefault(cls, (unit.start, unit.end - 1))
+                    positions.setdefault(cls, []).append((unit.start, unit.end - 1))
+        violations = []
+        for rule in self._active:
+            if rule.payload is not None:
+                continue
+            if rule.scope == 'sentence':
+                hit = self._match_sentence(rule, sentence, positions)
+            else:
+                hit = None
+                for frame in frames:
+                    hit = self._match_frame(rule, frame, sentence)
+                    if hit:
+                        break
+            if hit:
+                first, last = hit
+                span = norm.raw_span(first, last)
+                violations.append(Violation(rule.id, rule.category, text[span[0]:span[1]],
+                                            span, 'text'))
+        return violations
+
+    @staticmethod
+    def _find(role: dict, classes) -> Optional[tuple]:
+        if ANY_CLASS in classes and role:
+            return next(iter(role.values()))
+        for cls in classes:
+            span = role.get(cls)
+            if span is not None:
+                return span
+        return None
+
+    def _match_frame(self, rule, frame, sentence) -> Optional[tuple]:
+        if frame.negated and not rule.allow_negated:
+            return None
+        spans = []
+        if rule.verb:
+            span = self._find(frame.roles.get('verb', {}), rule.verb)
+            if span is None:
+                return None
+            spans.append(span)
+        for role, classes in rule.require.items():
+            data = sentence if role == 'sentence' else frame.role(role)
+            span = self._find(data, classes)
+            if span is None:
+                return None
+            if role != 'sentence':
+                spans.append(span)
+        for role, classes in rule.exclude.items():
+            data = sentence if role == 'sentence' else frame.role(role)
+            if self._find(data, classes) is not None:
+                return None
+        if rule.near:
+            positions = {}
+            for unit in frame.units:
+                for cls in unit.classes:
+                    positions.setdefault(cls, []).append((unit.start, unit.end - 1))
+            span = self._near(rule.near, positions)
+            if span is None:
+                return None
+            spans.append(span)
+        if not spans:
+            spans.append((frame.start, frame.end - 1))
+        return (min(s[0] for s in spans), max(s[1] for s in spans))
+
+    def _match_sentence(self, rule, sentence, positions) -> Optional[tuple]:
+        spans = []
+        for role, classes in rule.require.items():
+            span = self._find(sentence, classes)
+            if span is None:
+                return None
+            spans.append(span)
+        for role, classes in rule.exclude.items():
+            if self._find(sentence, classes) is not None:
+                return None
+        if rule.near:
+            span = self._near(rule.near, positions)
+            if span is None:
+                return None
+            spans.append(span)
+        if not spans:
+            return None
+        return (min(s[0] for s in spans), max(s[1] for s in spans))
+
+    @staticmethod
+    def _near(near, positions) -> Optional[tuple]:
+        firsts = [p for cls in near.first for p in positions.get(cls, ())]
+        thens = [p for cls in near.then for p in positions.get(cls, ())]
+        for a in firsts:
+            for b in thens:
+                if b[0] > a[1] and b[0] - a[1] - 1 <= near.within:
+                    return (a[0], b[1])
+                if not near.ordered and a[0] > b[1] and a[0] - b[1] - 1 <= near.within:
+                    return (b[0], a[1])
+        return None
+
+    # -- payload ------------------------------------------------------------------------
+
+    def _classes(self, value: str) -> frozenset:
+        cached = self._cache.get(value)
+        if cached is None:
+            # A slot value is a noun phrase: its head (the last tagged phrase) decides, so
+            # "microwave oven table" is a table and "glass of water" is water.
+            norm = normalize(value, self._lexicon.vocabulary)
+            tags = [m for m in self._lexicon.tag([t.text for t in norm.tokens])
+                    if any(c[0] != '_' for c in m[2])]
+            cached = tags[-1][2] if tags else frozenset()
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[value] = cached
+        return cached
+
+    def _check_payload(self, text: str, payload: TextOpPayload) -> list:
+        parts = [(payload.intent, payload.parameters)]
+        parts += [(step.intent, step.parameters) for step in payload.steps]
+        speed = payload.semantic_overrides.speed
+        violations = []
+        for rule in self._active:
+            cond = rule.payload
+            if cond is None:
+                continue
+            if cond.speed is not None and cond.speed != speed:
+                continue
+            for intent, params in parts:
+                evidence = self._payload_match(cond, intent, params)
+                if evidence is not None:
+                    low = text.lower().find(evidence.lower()) if evidence else -1
+                    span = (low, low + len(evidence)) if low >= 0 and evidence else None
+                    violations.append(Violation(rule.id, rule.category, evidence, span,
+                                                'payload'))
+                    break
+        return violations
+
+    def _payload_match(self, cond, intent, params) -> Optional[str]:
+        if cond.intents and intent not in cond.intents:
+            return None
+        found = []
+        for fname, classes in cond.fields.items():
+            if fname == 'target':
+                values = [params[k] for k in _TARGET_KEYS if k in params]
+            elif fname == 'destination':
+                values = [params[k] for k in _DEST_KEYS if k in params]
+            else:
+                values = list(params.values())
+            hit = next((v for v in values
+                        if (ANY_CLASS in classes and v) or self._classes(v) & set(classes)),
+                       None)
+            if hit is None:
+                return None
+            found.append(hit)
+        return ', '.join(found) if found else (intent or '')

@@ -1,0 +1,265 @@
+"""``tfd_node``: operator text in (topic and action), proposals, vectors and outcomes out.
+
+Callbacks only convert messages, call the pure pipeline (``tfd_ros.pipeline``) and
+publish. Both paths to the robot, the ``instruction`` topic and the ``instruct`` action,
+go through the same ``_submit``: no gate is skipped by either.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+import heapq
+import threading
+import time
+from typing import Callable, Optional
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import SetParametersResult
+from rclpy.action import ActionServer, CancelResponse, GoalResponse
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.node import Node
+from rclpy.task import Future
+from std_msgs.msg import String
+from tfd_msgs.action import Instruct
+from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
+
+from tfd_ros import conversions, qos
+from tfd_ros.config import ConfigError, TFDConfig
+from tfd_ros.factory import build_pipeline
+from tfd_ros.outcome import InstructionResult, OutcomeCode
+from tfd_ros.parameters import changed_config, declare_and_read
+from tfd_ros.pipeline import PendingInstruction
+from tfd_ros.proposal import new_proposal_id
+
+# The files that define what is safe and what text means are fixed for the node's life.
+READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file'})
+SAFETY_ORDER = {'standard': 0, 'strict': 1}
+EXPIRY_PERIOD_S = 0.02
+
+
+@dataclass
+class _Waiting:
+    pending: PendingInstruction
+    deadline: float
+    on_done: Callable[[InstructionResult], None]
+    feedback: Optional[Callable[[str], None]] = None
+
+
+@dataclass
+class _Stats:
+    received: int = 0
+    pending_peak: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+
+
+class TfdNode(Node):
+    """The Text-Front-Door node."""
+
+    def __init__(self, node_name: str = 'tfd_node', **kwargs):
+        super().__init__(node_name, **kwargs)
+        self.config = declare_and_read(self, TFDConfig, READ_ONLY_PARAMETERS)
+        self.pipeline = build_pipeline(self.config)
+        self._lock = threading.Lock()
+        self._waiting: dict[str, _Waiting] = {}
+        self._deadlines: list[tuple[float, str]] = []
+        self._goal_proposals: dict[bytes, str] = {}
+        self._stats = _Stats()
+
+        self._proposal_pub = self.create_publisher(TaskProposal, 'task_proposal', qos.ECON)
+        self._vector_pub = self.create_publisher(ConditionVector, 'condition_vector',
+                                                 qos.CONDITION_VECTOR)
+        self._outcome_pub = self.create_publisher(InstructionOutcome, 'instruction_outcome',
+                                                  qos.OUTCOME)
+        self._diag_pub = self.create_publisher(DiagnosticArray, 'diagnostics', qos.DIAGNOSTICS)
+        self.create_subscription(String, 'instruction', self._on_instruction, qos.INSTRUCTION)
+        self.create_subscription(EconDecision, 'econ_decision', self._on_decision, qos.ECON)
+        self._action_server = ActionServer(
+            self, Instruct, 'instruct', execute_callback=self._execute,
+            goal_callback=lambda _goal: GoalResponse.ACCEPT,
+            cancel_callback=self._on_cancel, callback_group=ReentrantCallbackGroup())
+        self.create_timer(EXPIRY_PERIOD_S, self._expire)
+        self.create_timer(1.0, self._publish_diagnostics)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.get_logger().info(
+            f'ready: compiler={self.pipeline.compiler.name} safety={self.config.safety_filter} '
+            f'require_econ_approval={self.config.require_econ_approval}')
+
+    # -- the one pipeline, shared by both paths --------------------------------------------
+
+    def _submit(self, text: str, operator_id: str, on_done, feedback=None,
+                proposal_id: Optional[str] = None) -> str:
+        proposal_id = proposal_id or new_proposal_id()
+        operator_id = operator_id or self.config.default_operator_id
+        with self._lock:
+            self._stats.received += 1
+            overloaded = len(self._waiting) >= self.config.max_pending
+        if overloaded:
+            self._conclude(InstructionResult(
+                proposal_id=proposal_id, operator_id=operator_id, raw_text=text,
+                outcome=OutcomeCode.REJECTED_OVERLOAD,
+                reasons=[f'{self.config.max_pending} instructions already wait for the '
+                         'economic controller (max_pending); shed']), on_done)
+            return proposal_id
+        try:
+            prepared = self.pipeline.prepare(text, operator_id, proposal_id)
+        except Exception as exc:  # fail closed, never an empty result
+            self.get_logger().error(f'pipeline error on {proposal_id}: {exc!r}')
+            prepared = InstructionResult(
+                proposal_id=proposal_id, operator_id=operator_id, raw_text=text,
+                outcome=OutcomeCode.INTERNAL_ERROR, reasons=[f'internal error: {exc!r}'])
+        if feedback:
+            feedback(Instruct.Feedback.STAGE_COMPILED)
+            feedback(Instruct.Feedback.STAGE_SAFETY_CHECKED)
+        if isinstance(prepared, InstructionResult):
+            self._conclude(prepared, on_done)
+            return proposal_id
+        deadline = time.monotonic() + self.config.econ_timeout_s
+        with self._lock:
+            self._waiting[proposal_id] = _Waiting(prepared, deadline, on_done, feedback)
+            heapq.heappush(self._deadlines, (deadline, proposal_id))
+            self._stats.pending_peak = max(self._stats.pending_peak, len(self._waiting))
+        self._proposal_pub.publish(conversions.proposal_to_msg(prepared.proposal, self._now()))
+        if feedback:
+            feedback(Instruct.Feedback.STAGE_AWAITING_ECON_DECISION)
+        return proposal_id
+
+    def _conclude(self, result: InstructionResult, on_done) -> None:
+        stamp = self._now()
+        if result.condition_vector is not None:
+            self._vector_pub.publish(
+                conversions.condition_vector_to_msg(result.condition_vector, stamp))
+        self._outcome_pub.publish(conversions.result_to_msg(result, stamp))
+        with self._lock:
+            self._stats.outcomes[result.outcome.name] += 1
+        if result.outcome != OutcomeCode.ACCEPTED:
+            self.get_logger().info(
+                f'{result.outcome.name} {result.proposal_id}: {"; ".join(result.reasons)}')
+        on_done(result)
+
+    def _take(self, proposal_id: str) -> Optional[_Waiting]:
+        with self._lock:
+            return self._waiting.pop(proposal_id, None)
+
+    # -- callbacks: convert, call the core, publish ----------------------------------------
+
+    def _on_instruction(self, msg: String) -> None:
+        self._submit(msg.data, '', on_done=lambda _result: None)
+
+    def _on_decision(self, msg: EconDecision) -> None:
+        waiting = self._take(msg.proposal_id)
+        if waiting is None:
+            return  # late (already timed out), replayed, or another node's proposal
+        if waiting.feedback:
+            waiting.feedback(Instruct.Feedback.STAGE_ECON_DECIDED)
+        self._conclude(self.pipeline.finish(waiting.pending,
+                                            conversions.decision_from_msg(msg)),
+                       waiting.on_done)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        expired = []
+        with self._lock:
+            while self._deadlines and self._deadlines[0][0] <= now:
+                _, proposal_id = heapq.heappop(self._deadlines)
+                waiting = self._waiting.pop(proposal_id, None)
+                if waiting is not None:
+                    expired.append(waiting)
+        for waiting in expired:
+            self._conclude(self.pipeline.finish(waiting.pending, None), waiting.on_done)
+
+    async def _execute(self, goal_handle):
+        request = goal_handle.request
+        done = Future(executor=self.executor)
+        goal_id = bytes(goal_handle.goal_id.uuid)
+
+        def feedback(stage):
+            goal_handle.publish_feedback(Instruct.Feedback(stage=stage))
+
+        try:
+            feedback(Instruct.Feedback.STAGE_RECEIVED)
+            proposal_id = new_proposal_id()
+            with self._lock:
+                self._goal_proposals[goal_id] = proposal_id
+            self._submit(request.text, request.operator_id, done.set_result, feedback,
+                         proposal_id)
+            result = await done
+        except Exception as exc:  # fail closed with the reason, never an empty result
+            self.get_logger().error(f'action goal failed: {exc!r}')
+            result = InstructionResult(proposal_id='', operator_id=request.operator_id,
+                                       raw_text=request.text, outcome=OutcomeCode.INTERNAL_ERROR,
+                                       reasons=[f'internal error: {exc!r}'])
+        finally:
+            with self._lock:
+                self._goal_proposals.pop(goal_id, None)
+        if result.outcome == OutcomeCode.CANCELED and goal_handle.is_cancel_requested:
+            goal_handle.canceled()
+        elif result.accepted:
+            goal_handle.succeed()
+        else:
+            goal_handle.abort()
+        return Instruct.Result(outcome=conversions.result_to_msg(result, self._now()))
+
+    def _on_cancel(self, goal_handle) -> CancelResponse:
+        with self._lock:
+            proposal_id = self._goal_proposals.get(bytes(goal_handle.goal_id.uuid))
+        waiting = self._take(proposal_id) if proposal_id else None
+        if waiting is None:
+            return CancelResponse.REJECT  # already concluded
+        result = self.pipeline.cancel(
+            waiting.pending, 'canceled by the operator before the economic decision')
+        # Conclude after the cancel is accepted, so the goal is in CANCELING state by then.
+        self.executor.create_task(self._conclude, result, waiting.on_done)
+        return CancelResponse.ACCEPT
+
+    def _on_set_parameters(self, params) -> SetParametersResult:
+        try:
+            candidate = changed_config(self.config, params)
+        except ConfigError as exc:
+            return SetParametersResult(successful=False, reason=str(exc))
+        if SAFETY_ORDER[candidate.safety_filter] < SAFETY_ORDER[self.config.safety_filter]:
+            return SetParametersResult(
+                successful=False,
+                reason=f'refused: safety_filter {self.config.safety_filter!r} -> '
+                       f'{candidate.safety_filter!r} would relax the safety policy; '
+                       'restart the node with the new value to change it')
+        try:
+            pipeline = build_pipeline(candidate, safety=self.pipeline.safety.with_level(
+                candidate.safety_filter))
+        except Exception as exc:
+            return SetParametersResult(successful=False, reason=f'refused: {exc}')
+        self.config, self.pipeline = candidate, pipeline
+        return SetParametersResult(successful=True)
+
+    def _publish_diagnostics(self) -> None:
+        with self._lock:
+            values = {'received': self._stats.received, 'pending': len(self._waiting),
+                      'pending_peak': self._stats.pending_peak,
+                      **{f'outcome_{k.lower()}': v for k, v in self._stats.outcomes.items()}}
+        shed = values.get('outcome_rejected_overload', 0)
+        status = DiagnosticStatus(
+            level=DiagnosticStatus.WARN if shed else DiagnosticStatus.OK,
+            name=f'{self.get_fully_qualified_name()}: instructions',
+            message=f'{shed} shed under overload' if shed else 'ok',
+            hardware_id='tfd_ros',
+            values=[KeyValue(key=k, value=str(v)) for k, v in sorted(values.items())])
+        self._diag_pub.publish(DiagnosticArray(header=conversions.header(self._now()),
+                                               status=[status]))
+
+    def stats(self) -> dict:
+        """Return a snapshot of the counters (received, pending, peak, outcomes by name)."""
+        with self._lock:
+            return {'received': self._stats.received, 'pending': len(self._waiting),
+                    'pending_peak': self._stats.pending_peak,
+                    'outcomes': dict(self._stats.outcomes)}
+
+    def _now(self):
+        return self.get_clock().now().to_msg()
+
+
+def main(args=None) -> int:
+    """Run ``tfd_node`` until interrupted; exit 2 when a parameter is invalid."""
+    from tfd_ros.node_main import run_nodes
+    return run_nodes(lambda: [TfdNode()], args)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
