@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tfd_ros' / 'test'))
 
 from support.fake_gemini import FakeGemini  # noqa: E402
+
 from tfd_ros.compiler import HeuristicCompiler  # noqa: E402
 from tfd_ros.compiler.llm import create_llm_compiler  # noqa: E402
-from tfd_ros.ontology import load_ontology  # noqa: E402
-
 from tfd_ros.config import TFDConfig  # noqa: E402
+from tfd_ros.ontology import load_ontology  # noqa: E402
 
 TEXT = 'Clean the kitchen carefully, but mind the vase'
 ANSWER = {'intent': 'clean_area', 'target': 'kitchen', 'modifiers': ['careful'],

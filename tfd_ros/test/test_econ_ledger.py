@@ -13,6 +13,7 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
+
 from tfd_ros.econ.ledger import Ledger, default_ledger_path
 from tfd_ros.econ.pricing import PricingModel, Quote
 from tfd_ros.econ.service import EconService, open_ledger

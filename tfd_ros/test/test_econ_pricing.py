@@ -8,13 +8,13 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
+import yaml
+
+from tfd_ros.config import ConfigError
 from tfd_ros.econ.pricing import PART_NAMES, PricingModel, Quote, normalise_target
 from tfd_ros.paths import config_file
 from tfd_ros.payload import Step, TextOpPayload
 from tfd_ros.proposal import TaskProposalData, build_proposal
-import yaml
-
-from tfd_ros.config import ConfigError
 
 PRICED_INTENTS = ('pick_place', 'navigation', 'inspection', 'clean_area', 'sort_objects',
                   'open_close', 'operate_device', 'explore', 'adjust_behavior')

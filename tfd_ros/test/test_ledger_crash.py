@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+
 from tfd_ros.econ.ledger import Ledger
 
 pytestmark = pytest.mark.slow

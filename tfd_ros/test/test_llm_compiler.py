@@ -12,6 +12,7 @@ import time
 
 import pytest
 from support.fake_gemini import FakeGemini
+
 from tfd_ros.compiler.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from tfd_ros.compiler.cascade import CascadeCompiler
 from tfd_ros.compiler.llm import (
@@ -22,10 +23,9 @@ from tfd_ros.compiler.llm import (
     create_llm_compiler,
     keep_caution,
 )
+from tfd_ros.config import TFDConfig
 from tfd_ros.ontology import load_ontology
 from tfd_ros.payload import SemanticOverrides, TextOpPayload
-
-from tfd_ros.config import TFDConfig
 
 KEY = 'test-key-7f3a9c1e-not-a-real-key'
 DEV = Path('/work/shared/eval/dev.jsonl')

@@ -39,8 +39,8 @@ def replay(bag_in: Path, bag_out: Path, namespace: str = '', rate: float = 1.0,
     def recorder(topic):
         return lambda msg: recorded.append((topic, time.time_ns(), msg))
 
-    for topic, (msg_type, profile) in _TYPES.items():
-        node.create_subscription(msg_type, topic.lstrip('/'), recorder(topic), profile)
+    subs = [node.create_subscription(msg_type, topic.lstrip('/'), recorder(topic), profile)
+            for topic, (msg_type, profile) in _TYPES.items()]
     pub = node.create_publisher(String, 'instruction', qos.INSTRUCTION)
 
     def spin_until(predicate, deadline):
@@ -50,11 +50,11 @@ def replay(bag_in: Path, bag_out: Path, namespace: str = '', rate: float = 1.0,
 
     try:
         if not spin_until(lambda: pub.get_subscription_count() > 0
-                          and node.count_publishers('instruction_outcome') > 0,
+                          and all(sub.get_publisher_count() > 0 for sub in subs),
                           time.monotonic() + discovery_s):
-            raise RuntimeError('no tfd_node is listening on "instruction"')
-        settle = time.monotonic() + settle_s  # let every output subscription match
-        spin_until(lambda: False, settle)
+            raise RuntimeError('tfd_node and econ_controller are not all matched '
+                               '(instruction, outputs and econ_decision)')
+        spin_until(lambda: False, time.monotonic() + settle_s)
         t0 = time.monotonic()
         first = inputs[0][0] if inputs else 0
         for stamp, text in inputs:
