@@ -1,8 +1,12 @@
 """Bare rclpy baselines, run as their own process: a String echo and an instant action server.
 
-``python -m tfd_ros.bench.baseline echo`` republishes ``bench_in`` on ``bench_out`` with the
-same QoS as tfd_node's ``instruction``/``instruction_outcome``; ``... action`` serves
-``Instruct`` on ``bench_instruct`` and succeeds at once. Both print ``ready:`` when up.
+``python -m tfd_ros.bench.baseline echo`` answers each ``std_msgs/String`` on ``bench_in``
+with an ``InstructionOutcome`` on ``bench_out`` carrying the received text, with the same
+QoS as tfd_node's ``instruction``/``instruction_outcome``. The answer is a prebuilt outcome
+of an accepted instruction (proposal, decision and condition vector filled), so that the
+baseline moves messages of the same sizes as tfd_node and does none of its work.
+``... action`` serves ``Instruct`` on ``bench_instruct`` and succeeds at once with the same
+prebuilt outcome. Both print ``ready:`` when up.
 """
 
 import sys
@@ -12,8 +16,25 @@ from rclpy.action import ActionServer
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from std_msgs.msg import String
 from tfd_msgs.action import Instruct
+from tfd_msgs.msg import InstructionOutcome
 
 from tfd_ros import qos
+
+TEMPLATE_TEXT = 'Clean the kitchen, but be careful with the vase.'
+
+
+def template_outcome() -> InstructionOutcome:
+    """Build, once, the outcome tfd_node would send for an accepted design example."""
+    from tfd_ros import conversions
+    from tfd_ros.config import TFDConfig
+    from tfd_ros.factory import build_pipeline
+    from tfd_ros.proposal import EconDecisionData
+    pipeline = build_pipeline(TFDConfig())
+    pending = pipeline.prepare(TEMPLATE_TEXT, 'bench')
+    decision = EconDecisionData(proposal_id=pending.proposal.proposal_id, approved=True,
+                                price=160.0, energy_wh=60.0, wear_cost=20.0,
+                                account_balance=1840.0, reason='approved')
+    return conversions.result_to_msg(pipeline.finish(pending, decision))
 
 
 def main(argv=None) -> int:
@@ -22,13 +43,19 @@ def main(argv=None) -> int:
     kind = argv[0] if argv else 'echo'
     rclpy.init()
     node = rclpy.create_node(f'bench_{kind}')
+    answer = template_outcome()
     if kind == 'echo':
-        pub = node.create_publisher(String, 'bench_out', qos.OUTCOME)
-        node.create_subscription(String, 'bench_in', pub.publish, qos.INSTRUCTION)
+        pub = node.create_publisher(InstructionOutcome, 'bench_out', qos.OUTCOME)
+
+        def echo(msg):
+            answer.proposal.raw_text = msg.data
+            pub.publish(answer)
+        node.create_subscription(String, 'bench_in', echo, qos.INSTRUCTION)
     else:
         def execute(goal_handle):
             goal_handle.succeed()
-            return Instruct.Result()
+            answer.proposal.raw_text = goal_handle.request.text
+            return Instruct.Result(outcome=answer)
         node._server = ActionServer(node, Instruct, 'bench_instruct', execute)
     executor = SingleThreadedExecutor()
     executor.add_node(node)

@@ -12,12 +12,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import rclpy
 from rclpy.action import ActionClient
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.serialization import deserialize_message
 from std_msgs.msg import String
 from tfd_msgs.action import Instruct
 from tfd_msgs.msg import InstructionOutcome
@@ -35,14 +37,16 @@ def processes(*commands, ready='ready:', timeout=30.0):
     env = {**os.environ, 'RCUTILS_LOGGING_BUFFERED_STREAM': '0'}
     try:
         for command in commands:
+            # A neutral working directory: a checkout's root would shadow the package.
             proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True, env=env)
+                                    text=True, env=env, cwd=tempfile.gettempdir())
             procs.append(proc)
             deadline = time.monotonic() + timeout
             for line in proc.stdout:
                 if ready in line or time.monotonic() > deadline:
                     break
-            os.set_blocking(proc.stdout.fileno(), False)
+            # Keep reading the node's log, or a full pipe would block it mid-measurement.
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
         yield procs
     finally:
         for proc in procs:
@@ -134,10 +138,14 @@ def action_round_trips(client, action_name, texts, timeout=5.0) -> list:
 
 
 def throughput(client, count: int, texts, timeout=120.0) -> dict:
-    """Publish ``count`` instructions as fast as possible; count outcomes and time them."""
+    """Publish ``count`` instructions as fast as possible; count outcomes and time them.
+
+    Outcomes are taken as raw bytes while the clock runs (the measuring process shares the
+    machine with the node) and decoded afterwards to check that none is missing or doubled.
+    """
     outcomes = []
     sub = client.node.create_subscription(InstructionOutcome, 'instruction_outcome',
-                                          outcomes.append, qos.OUTCOME)
+                                          outcomes.append, qos.OUTCOME, raw=True)
     pub = client.node.create_publisher(String, 'instruction', qos.INSTRUCTION)
     try:
         client.spin_until(lambda: pub.get_subscription_count() > 0
@@ -151,7 +159,7 @@ def throughput(client, count: int, texts, timeout=120.0) -> dict:
         client.spin_until(lambda: len(outcomes) >= count, timeout)
         elapsed = time.perf_counter() - start
         client.spin_until(lambda: False, 0.3)  # anything doubled would arrive now
-        ids = {o.proposal_id for o in outcomes}
+        ids = {deserialize_message(raw, InstructionOutcome).proposal_id for raw in outcomes}
         return {'sent': count, 'outcomes': len(outcomes), 'distinct': len(ids),
                 'lost': count - len(ids), 'send_s': sent_s, 'elapsed_s': elapsed,
                 'throughput_per_s': len(ids) / elapsed}
@@ -175,8 +183,8 @@ def run_all(texts, rounds: int, flood: int, log=print) -> dict:
     client = Client()
     try:
         with processes([py, '-m', 'tfd_ros.bench.baseline', 'echo']):
-            base_topic = summary(topic_round_trips(client, 'bench_in', 'bench_out', String,
-                                                   sample))
+            base_topic = summary(topic_round_trips(client, 'bench_in', 'bench_out',
+                                                   InstructionOutcome, sample))
         log(f'bare rclpy echo:          p50 {base_topic["p50_ms"]:.3f} ms  '
             f'p99 {base_topic["p99_ms"]:.3f} ms')
         with processes(no_econ) as procs:

@@ -87,7 +87,8 @@ def _grammar_lexicon(rules: SafetyRules) -> dict:
 class SafetyPolicy:
     """Checks raw text and compiled payloads against the rules of one level."""
 
-    __slots__ = ('_rules', '_level', '_lexicon', '_active', '_grammar', '_cache', '_frozen')
+    __slots__ = ('_rules', '_level', '_lexicon', '_active', '_needs', '_grammar', '_cache',
+                 '_frozen')
 
     def __init__(self, rules: SafetyRules, level: str = 'strict'):
         if level not in LEVEL_ORDER:
@@ -99,11 +100,16 @@ class SafetyPolicy:
             'negation_window': rules.grammar.negation_window,
         }
         active = tuple(r for r in rules.rules if level in r.levels)
+        # Classes a separable particle can add to a verb ("turn ... off") exist without a
+        # word of their own; every other class a rule needs must be in the sentence.
+        implied = frozenset(cls for s in grammar['separable'] for cls in (s[2],))
+        needs = tuple(_needed_classes(rule, implied) for rule in active)
         object.__setattr__(self, '_rules', rules)
         object.__setattr__(self, '_level', level)
         object.__setattr__(self, '_lexicon', lexicon)
         object.__setattr__(self, '_grammar', grammar)
         object.__setattr__(self, '_active', active)
+        object.__setattr__(self, '_needs', needs)
         object.__setattr__(self, '_cache', {})
         object.__setattr__(self, '_frozen', True)
 
@@ -173,14 +179,16 @@ class SafetyPolicy:
         frames = build_frames(units, norm.tokens, self._lexicon, self._grammar)
         sentence = {}
         positions = {}
+        present = set()
         for unit in units:
+            present.update(unit.classes)
             for cls in unit.classes:
                 if cls[0] != '_':
                     sentence.setdefault(cls, (unit.start, unit.end - 1))
                     positions.setdefault(cls, []).append((unit.start, unit.end - 1))
         violations = []
-        for rule in self._active:
-            if rule.payload is not None:
+        for rule, needs in zip(self._active, self._needs):
+            if rule.payload is not None or any(present.isdisjoint(n) for n in needs):
                 continue
             if rule.scope == 'sentence':
                 hit = self._match_sentence(rule, sentence, positions)
@@ -325,3 +333,11 @@ class SafetyPolicy:
                 return None
             found.append(hit)
         return ', '.join(found) if found else (intent or '')
+
+
+def _needed_classes(rule, implied: frozenset) -> tuple:
+    """Class sets of which a text must contain one each for ``rule`` to fire (a pre-filter)."""
+    groups = [rule.verb] if rule.verb else []
+    groups += list(rule.require.values())
+    return tuple(frozenset(g) for g in groups
+                 if g and ANY_CLASS not in g and frozenset(g).isdisjoint(implied))
