@@ -386,3 +386,25 @@ def test_cli_uses_the_default_path_under_ros_home(tmp_path):
     assert (tmp_path / 'roshome' / 'tfd' / 'ledger.sqlite3').is_file()
     result = tfd(tmp_path, 'balances', '--json')
     assert json.loads(result.stdout)['balances']['carol'] > 5.0
+
+
+def test_withdrawal_refunds_a_late_charge_and_refuses_a_late_proposal(tmp_path):
+    from tfd_ros.econ.ledger import Ledger
+    from tfd_ros.econ.pricing import PricingModel
+    from tfd_ros.proposal import TaskProposalData
+    pricing = PricingModel.from_file(None)
+    with Ledger(tmp_path / 'w.sqlite3', default_balance=1000.0) as book:
+        first = TaskProposalData(proposal_id='late-1', operator_id='bob', raw_text='wipe',
+                                 intent='clean_area', max_energy_cost=500.0)
+        decision = book.decide(first, pricing.quote(first))
+        assert decision.approved and book.balance('bob') == 1000.0 - decision.price
+        assert book.withdraw('late-1', 'bob', 'timeout') == decision.price
+        assert book.balance('bob') == 1000.0
+        assert book.withdraw('late-1', 'bob', 'timeout') == 0.0  # idempotent
+        assert book.balance('bob') == 1000.0
+        second = first.model_copy(update={'proposal_id': 'late-2'})
+        assert book.withdraw('late-2', 'bob', 'timeout') == 0.0  # before it arrives
+        refused = book.decide(second, pricing.quote(second))
+        assert not refused.approved and 'withdrawn' in refused.reason
+        assert book.balance('bob') == 1000.0
+        assert book.decide(second, pricing.quote(second)) == refused  # replay: same answer

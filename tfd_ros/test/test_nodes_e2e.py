@@ -206,6 +206,7 @@ def test_econ_unavailable_within_timeout(tmp_path):
     tfd = start('tfd_node', '-p', 'econ_timeout_s:=0.5', namespace=ns)
     try:
         with OperatorClient(namespace=ns, node_name='alone_client') as client:
+            assert client.wait_for_server(15.0)
             reply = client.send('Wipe the table.', 'op')
             assert reply.outcome.outcome == InstructionOutcome.ECON_UNAVAILABLE
             assert 0.5 <= reply.latency_s < 3.0

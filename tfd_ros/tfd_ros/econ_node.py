@@ -6,7 +6,7 @@ the recorded decision again and is never charged twice (the ledger is idempotent
 """
 
 from rclpy.node import Node
-from tfd_msgs.msg import EconDecision, TaskProposal
+from tfd_msgs.msg import EconDecision, ProposalWithdrawal, TaskProposal
 
 from tfd_ros import conversions, qos
 from tfd_ros.config import EconControllerConfig
@@ -27,6 +27,8 @@ class EconControllerNode(Node):
                                               self.config.ledger_path or None)
         self._decision_pub = self.create_publisher(EconDecision, 'econ_decision', qos.ECON)
         self.create_subscription(TaskProposal, 'task_proposal', self._on_proposal, qos.ECON)
+        self.create_subscription(ProposalWithdrawal, 'proposal_withdrawal', self._on_withdrawal,
+                                 qos.ECON)
         self.get_logger().info(f'ready: ledger {self.service.ledger.path}')
 
     def _on_proposal(self, msg: TaskProposal) -> None:
@@ -40,9 +42,21 @@ class EconControllerNode(Node):
         self._decision_pub.publish(
             conversions.decision_to_msg(decision, self.get_clock().now().to_msg()))
 
+    def _on_withdrawal(self, msg: ProposalWithdrawal) -> None:
+        try:
+            refund = self.service.withdraw(msg.proposal_id, msg.operator_id, msg.reason)
+        except Exception as exc:  # the ledger stays consistent: the transaction rolled back
+            self.get_logger().error(f'withdrawal of {msg.proposal_id} failed: {exc!r}')
+            return
+        if refund:
+            self.get_logger().info(f'refunded {refund:.2f} to {msg.operator_id!r} for '
+                                   f'withdrawn {msg.proposal_id}: {msg.reason}')
+
     def destroy_node(self):
-        """Close the ledger, then the node."""
-        self.service.close()
+        """Close the ledger (if start-up got that far), then the node."""
+        service = getattr(self, 'service', None)
+        if service is not None:
+            service.close()
         return super().destroy_node()
 
 

@@ -64,10 +64,15 @@ class VerbSpec(_Model):
 
 
 class PhraseSpec(_Model):
-    """A multi-word verb ("take a photo of") and its intent."""
+    """A multi-word verb ("take a photo of") and its intent.
+
+    ``object_intent``: the intent when a direct object follows ("power down" stops the robot,
+    "power down the computer" operates a device).
+    """
 
     words: str = Field(min_length=1)
     intent: str
+    object_intent: Optional[str] = None
 
 
 class Prepositions(_Model):
@@ -174,6 +179,9 @@ class Ontology(_Model):
     instrument_verbs: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     serial_verbs: list[str] = Field(default_factory=list)
+    adjustable_motion_verbs: list[str] = Field(default_factory=list)
+    light_verbs: list[str] = Field(default_factory=list)
+    spelling: dict[str, str] = Field(default_factory=dict)
     subjects: list[str] = Field(default_factory=list)
     finite_markers: list[str] = Field(default_factory=list)
     auxiliaries: list[str] = Field(default_factory=list)
@@ -234,6 +242,12 @@ def _cross_check(onto: Ontology) -> None:
     for i, phrase in enumerate(onto.phrases):
         if phrase.intent not in intents:
             raise OntologyError(f'phrases.{i}.intent', f'unknown intent {phrase.intent!r}')
+        if phrase.object_intent is not None and phrase.object_intent not in intents:
+            raise OntologyError(f'phrases.{i}.object_intent',
+                                f'unknown intent {phrase.object_intent!r}')
+    for wrong, right in onto.spelling.items():
+        if not wrong.strip() or not right.strip():
+            raise OntologyError(f'spelling.{wrong}', 'empty misspelling or correction')
     for intent in onto.objective.intent_weights:
         if intent not in intents:
             raise OntologyError(f'objective.intent_weights.{intent}', 'unknown intent')

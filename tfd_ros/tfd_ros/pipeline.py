@@ -110,7 +110,8 @@ class InstructionPipeline:
             return result.model_copy(update={
                 'outcome': OutcomeCode.ECON_UNAVAILABLE,
                 'reasons': [f'no EconDecision within econ_timeout_s='
-                            f'{self.config.econ_timeout_s} s (failing closed)']})
+                            f'{self.config.econ_timeout_s} s (failing closed; the proposal '
+                            'is withdrawn, so any late charge is refunded)']})
         if not decision.approved:
             return result.model_copy(update={
                 'outcome': OutcomeCode.REJECTED_ECON, 'decision': decision,

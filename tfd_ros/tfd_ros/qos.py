@@ -24,7 +24,7 @@ ECON = QoSProfile(history=QoSHistoryPolicy.KEEP_LAST, depth=1000,
 CONDITION_VECTOR = QoSProfile(history=QoSHistoryPolicy.KEEP_LAST, depth=1,
                               reliability=QoSReliabilityPolicy.RELIABLE,
                               durability=QoSDurabilityPolicy.TRANSIENT_LOCAL)
-OUTCOME = QoSProfile(history=QoSHistoryPolicy.KEEP_LAST, depth=1000,
+OUTCOME = QoSProfile(history=QoSHistoryPolicy.KEEP_LAST, depth=10000,
                      reliability=QoSReliabilityPolicy.RELIABLE,
                      durability=QoSDurabilityPolicy.VOLATILE)
 DIAGNOSTICS = QoSProfile(depth=10)

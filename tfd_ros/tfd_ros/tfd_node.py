@@ -3,7 +3,16 @@
 Callbacks only convert messages, call the pure pipeline (``tfd_ros.pipeline``) and
 publish. Both paths to the robot, the ``instruction`` topic and the ``instruct`` action,
 go through the same ``_submit``: no gate is skipped by either.
+
+Overload policy: every instruction still gets exactly one outcome. Topic instructions go
+through a bounded queue (``max_queue_length``) to a worker thread; one that finds the
+queue full, or that waited in it longer than ``max_queue_delay_s``, is shed (stale orders
+are not compiled), and once ``max_pending`` proposals wait for the economic controller new
+instructions are shed too. A shed instruction gets ``REJECTED_OVERLOAD`` with the reason,
+is counted in the ``diagnostics`` topic (``outcome_rejected_overload``) and logged at most
+once a second.
 """
+
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,11 +29,18 @@ from rclpy.node import Node
 from rclpy.task import Future
 from std_msgs.msg import String
 from tfd_msgs.action import Instruct
-from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
+from tfd_msgs.msg import (
+    ConditionVector,
+    EconDecision,
+    InstructionOutcome,
+    ProposalWithdrawal,
+    TaskProposal,
+)
 
 from tfd_ros import conversions, qos
 from tfd_ros.config import ConfigError, TFDConfig
 from tfd_ros.factory import build_pipeline
+from tfd_ros.inbox import Inbox
 from tfd_ros.outcome import InstructionResult, OutcomeCode
 from tfd_ros.parameters import changed_config, declare_and_read
 from tfd_ros.pipeline import PendingInstruction
@@ -34,6 +50,10 @@ from tfd_ros.proposal import new_proposal_id
 READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file'})
 SAFETY_ORDER = {'standard': 0, 'strict': 1}
 EXPIRY_PERIOD_S = 0.02
+
+
+def _ignore(_result) -> None:
+    """Topic-path instructions need nothing back: their outcome is published."""
 
 
 @dataclass
@@ -65,11 +85,18 @@ class TfdNode(Node):
         self._stats = _Stats()
 
         self._proposal_pub = self.create_publisher(TaskProposal, 'task_proposal', qos.ECON)
+        self._withdrawal_pub = self.create_publisher(ProposalWithdrawal, 'proposal_withdrawal',
+                                                     qos.ECON)
         self._vector_pub = self.create_publisher(ConditionVector, 'condition_vector',
                                                  qos.CONDITION_VECTOR)
         self._outcome_pub = self.create_publisher(InstructionOutcome, 'instruction_outcome',
                                                   qos.OUTCOME)
         self._diag_pub = self.create_publisher(DiagnosticArray, 'diagnostics', qos.DIAGNOSTICS)
+        # Topic instructions are compiled on a worker thread fed by a bounded queue, so that
+        # intake keeps up with any burst and stale orders can be shed (see Overload policy).
+        self._inbox = Inbox(self.config.max_queue_length, self._compile_queued,
+                            self._shed_stale, lambda: self.config.max_queue_delay_s,
+                            name='tfd_instructions')
         self.create_subscription(String, 'instruction', self._on_instruction, qos.INSTRUCTION)
         self.create_subscription(EconDecision, 'econ_decision', self._on_decision, qos.ECON)
         self._action_server = ActionServer(
@@ -90,15 +117,13 @@ class TfdNode(Node):
         proposal_id = proposal_id or new_proposal_id()
         operator_id = operator_id or self.config.default_operator_id
         with self._lock:
-            self._stats.received += 1
             overloaded = len(self._waiting) >= self.config.max_pending
         if overloaded:
-            self._conclude(InstructionResult(
-                proposal_id=proposal_id, operator_id=operator_id, raw_text=text,
-                outcome=OutcomeCode.REJECTED_OVERLOAD,
-                reasons=[f'{self.config.max_pending} instructions already wait for the '
-                         'economic controller (max_pending); shed']), on_done)
+            self._shed(text, f'{self.config.max_pending} instructions already wait for the '
+                             'economic controller (max_pending); shed', on_done, proposal_id)
             return proposal_id
+        with self._lock:
+            self._stats.received += 1
         try:
             prepared = self.pipeline.prepare(text, operator_id, proposal_id)
         except Exception as exc:  # fail closed, never an empty result
@@ -130,7 +155,10 @@ class TfdNode(Node):
         self._outcome_pub.publish(conversions.result_to_msg(result, stamp))
         with self._lock:
             self._stats.outcomes[result.outcome.name] += 1
-        if result.outcome != OutcomeCode.ACCEPTED:
+        if result.outcome == OutcomeCode.REJECTED_OVERLOAD:
+            self.get_logger().warning(f'shedding under overload: {result.reasons[0]}',
+                                      throttle_duration_sec=1.0)
+        elif result.outcome != OutcomeCode.ACCEPTED:
             self.get_logger().info(
                 f'{result.outcome.name} {result.proposal_id}: {"; ".join(result.reasons)}')
         on_done(result)
@@ -142,7 +170,25 @@ class TfdNode(Node):
     # -- callbacks: convert, call the core, publish ----------------------------------------
 
     def _on_instruction(self, msg: String) -> None:
-        self._submit(msg.data, '', on_done=lambda _result: None)
+        if not self._inbox.put(msg.data):
+            self._shed(msg.data, f'instruction queue full (max_queue_length='
+                                 f'{self.config.max_queue_length}); shed under overload')
+
+    def _compile_queued(self, text: str) -> None:
+        self._submit(text, '', on_done=_ignore)
+
+    def _shed_stale(self, text: str, waited_s: float) -> None:
+        self._shed(text, f'waited {waited_s:.2f} s in the instruction queue '
+                         f'(max_queue_delay_s={self.config.max_queue_delay_s}); '
+                         'shed as stale under overload')
+
+    def _shed(self, text: str, reason: str, on_done=None, proposal_id: str = '') -> None:
+        with self._lock:
+            self._stats.received += 1
+        self._conclude(InstructionResult(
+            proposal_id=proposal_id or new_proposal_id(),
+            operator_id=self.config.default_operator_id, raw_text=text,
+            outcome=OutcomeCode.REJECTED_OVERLOAD, reasons=[reason]), on_done or _ignore)
 
     def _on_decision(self, msg: EconDecision) -> None:
         waiting = self._take(msg.proposal_id)
@@ -164,7 +210,15 @@ class TfdNode(Node):
                 if waiting is not None:
                     expired.append(waiting)
         for waiting in expired:
+            self._withdraw(waiting.pending.proposal, 'no EconDecision within econ_timeout_s')
             self._conclude(self.pipeline.finish(waiting.pending, None), waiting.on_done)
+
+    def _withdraw(self, proposal, reason: str) -> None:
+        # The controller may still decide (and charge) a proposal this node gave up on;
+        # the withdrawal makes it refund that charge or refuse the proposal when it comes.
+        self._withdrawal_pub.publish(ProposalWithdrawal(
+            header=conversions.header(self._now()), proposal_id=proposal.proposal_id,
+            operator_id=proposal.operator_id, reason=reason))
 
     async def _execute(self, goal_handle):
         request = goal_handle.request
@@ -204,6 +258,7 @@ class TfdNode(Node):
         waiting = self._take(proposal_id) if proposal_id else None
         if waiting is None:
             return CancelResponse.REJECT  # already concluded
+        self._withdraw(waiting.pending.proposal, 'canceled by the operator')
         result = self.pipeline.cancel(
             waiting.pending, 'canceled by the operator before the economic decision')
         # Conclude after the cancel is accepted, so the goal is in CANCELING state by then.
@@ -232,6 +287,7 @@ class TfdNode(Node):
     def _publish_diagnostics(self) -> None:
         with self._lock:
             values = {'received': self._stats.received, 'pending': len(self._waiting),
+                      'queued': len(self._inbox),
                       'pending_peak': self._stats.pending_peak,
                       **{f'outcome_{k.lower()}': v for k, v in self._stats.outcomes.items()}}
         shed = values.get('outcome_rejected_overload', 0)
@@ -248,11 +304,19 @@ class TfdNode(Node):
         """Return a snapshot of the counters (received, pending, peak, outcomes by name)."""
         with self._lock:
             return {'received': self._stats.received, 'pending': len(self._waiting),
+                    'queued': len(self._inbox),
                     'pending_peak': self._stats.pending_peak,
                     'outcomes': dict(self._stats.outcomes)}
 
     def _now(self):
         return self.get_clock().now().to_msg()
+
+    def destroy_node(self):
+        """Stop the worker thread (if start-up got that far), then the node."""
+        inbox = getattr(self, '_inbox', None)
+        if inbox is not None:
+            inbox.stop()
+        return super().destroy_node()
 
 
 def main(args=None) -> int:

@@ -30,6 +30,9 @@ def _boundaries(lex: Lexicon, toks: list) -> list:
             continue
         m = lex.connectives.match(toks, i)
         p = lex.preps.match(toks, i)
+        if m and m[0] == 1 and _serial_and(lex, toks, i):
+            i += 1  # "go and get the book" is one errand
+            continue
         if m and not (p and p[0] > m[0]):
             cuts.append((i, m[0]))
             i += m[0]
@@ -43,6 +46,19 @@ def _boundaries(lex: Lexicon, toks: list) -> list:
             cuts.append((i, 0))
         i += 1
     return cuts
+
+
+# Particles that also read as prepositions but follow a verb ("switch off the light").
+_SHIFTING_PARTICLES = frozenset({'up', 'down', 'out', 'away', 'back', 'off', 'over'})
+
+
+def _serial_and(lex: Lexicon, toks: list, i: int) -> bool:
+    """Whether ``toks[i]`` is the "and" of a serial verb ("go and get", "come and see")."""
+    if toks[i] != 'and' or i + 1 >= len(toks):
+        return False
+    prev = toks[i - 1]
+    return (lex.lemma(prev) in lex.serial_verbs and lex.lemma(prev) == prev
+            and lex.is_verb(toks[i + 1]))
 
 
 def _ends_phrase(lex: Lexicon, prev: str) -> bool:
@@ -66,6 +82,16 @@ def _asyndetic_verb(lex: Lexicon, toks: list, i: int) -> bool:
     if i + 1 >= len(toks):
         return False
     nxt = toks[i + 1]
+    if tok in lex.particles and not lex.determiners.match(toks, i + 1):
+        return False  # "put the milk back in the fridge": a particle, not a verb
+    if any(k >= 0 and (lex.phrases.match(toks, k) or (0, None))[0] > i - k
+           for k in (i - 1, i - 2, i - 3)):
+        return False  # inside a multi-word verb ("pull open the drawer")
+    spec = lex.verbs.get(tok)
+    if lex.preps.match(toks, i + 1) and spec is not None and nxt not in spec.particles \
+            and nxt not in _SHIFTING_PARTICLES and not (
+                spec.intransitive or spec.intent == 'navigation' or spec.target_preps):
+        return False  # "the potato slice in the sink": a noun before its preposition
     return bool(lex.determiners.match(toks, i + 1) or nxt in lex.pronouns
                 or lex.preps.match(toks, i + 1) or nxt in lex.directions
                 or nxt in lex.indirect_objects or lex.numbers.match(toks, i + 1)

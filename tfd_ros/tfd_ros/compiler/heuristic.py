@@ -21,6 +21,7 @@ from tfd_ros.payload import Curriculum, EconBid, SemanticOverrides, Step, TextOp
 
 NOT_UNDERSTOOD = 'not understood'
 MOTION_ADJUSTABLE = frozenset({'navigation'})
+ADJUST = 'adjust_behavior'
 
 
 class HeuristicCompiler:
@@ -56,10 +57,10 @@ class HeuristicCompiler:
         if len(raw) > limit:
             raw = raw[:limit]
             notes.append(f'text truncated to max_text_length={limit}')
-        toks = tokens_of(raw)
+        lex = self.lex
+        toks = lex.correct(tokens_of(raw))
         if not any(t not in CLAUSE_PUNCT for t in toks):
             return self._not_understood(raw, f'{NOT_UNDERSTOOD}: no words')
-        lex = self.lex
         mods = analyse(lex, toks)
         clauses = split_clauses(lex, toks)
         commands = [c for c in clauses if c.intent is not None]
@@ -69,7 +70,10 @@ class HeuristicCompiler:
         commands = self._absorb_instruments(commands)
         commands = self._adjustments(commands, mods)
         if not commands:
-            if mods.has_manner or mods.energy_unlimited:
+            # A manner word in a remark ("that was fast") asks for nothing.
+            remark = bool(clauses) and all(c.statement for c in clauses) \
+                and not mods.energy_unlimited
+            if (mods.has_manner or mods.energy_unlimited) and not remark:
                 adj = Clause(tokens=toks, intent='adjust_behavior', confidence=0.8)
                 commands = [adj]
             else:
@@ -166,15 +170,23 @@ class HeuristicCompiler:
         return out
 
     def _adjustments(self, commands: list, mods) -> list:
-        """Turn a bare motion verb with a manner word ("go fast") into adjust_behavior."""
+        """Turn a bare motion verb with a manner word ("go fast") into adjust_behavior.
+
+        A negated motion with a manner word ("never go fast near the kids") re-conditions the
+        current task whatever place it names. Beside a real task, the adjustment is only the
+        manner of that task ("clean the kitchen and hurry"), so it is not a step of its own.
+        """
         out = []
         for c in commands:
-            if c.intent in MOTION_ADJUSTABLE and not c.has_place and c.verb in ('go', 'move') \
+            if c.intent in MOTION_ADJUSTABLE and c.verb in self.lex.adjustable_motion \
+                    and (not c.has_place or c.negated) \
                     and mods.manner_between(c.start, c.start + len(c.tokens)):
-                c.intent = 'adjust_behavior'
+                c.intent = ADJUST
                 c.params = {}
                 c.confidence = 0.8
             out.append(c)
+        if any(c.intent != ADJUST for c in out):
+            out = [c for c in out if c.intent != ADJUST]
         return out
 
     def _curriculum(self, intent: str, first: Clause, mods) -> Curriculum:

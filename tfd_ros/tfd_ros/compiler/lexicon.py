@@ -44,6 +44,12 @@ class Lexicon:
         self.verb_form = verb_forms(list(onto.verbs) + list(onto.serial_verbs),
                                     onto.irregular_verbs)
         self.phrases = PhraseTable((p.words, p.intent) for p in onto.phrases)
+        self.phrase_object_intents = {p.words: p.object_intent for p in onto.phrases
+                                      if p.object_intent is not None}
+        self.spelling = PhraseTable((wrong, tuple(right.split()))
+                                    for wrong, right in onto.spelling.items())
+        self.adjustable_motion = frozenset(onto.adjustable_motion_verbs)
+        self.light_verbs = frozenset(onto.light_verbs)
         self.wrappers = PhraseTable((w, True) for w in onto.wrappers)
         self.fillers = frozenset(onto.fillers)
         self.request_wrappers = PhraseTable((w, True) for w in onto.request_wrappers)
@@ -77,6 +83,8 @@ class Lexicon:
         self.object_class = {w: cls for w, cls in classes}
         self.connectives = PhraseTable((c, True) for c in onto.connectives)
         self.clause_openers = PhraseTable((c, True) for c in onto.clause_openers)
+        # One-word connectives ("and", "then"): they end a clause for clause-local rules.
+        self.clause_words = frozenset(c for c in onto.connectives if ' ' not in c)
         mods = []
         for name, group in onto.modifiers.items():
             for w in group.words:
@@ -100,6 +108,41 @@ class Lexicon:
                 self.instruments[tool] = intent
         # Words that can open a verb phrase: verb forms and first words of phrases.
         self.stop_words_np = (self.np_stops | self.negation_cues)
+
+    def correct(self, tokens: list) -> list:
+        """Return ``tokens`` with the ontology's common misspellings replaced."""
+        if not any(t in self.spelling for t in tokens):
+            return tokens
+        out = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            m = self.spelling.match(tokens, i)
+            if m:
+                out.extend(m[1])
+                i += m[0]
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def transposed_lemma(self, word: str) -> Optional[str]:
+        """Return the verb lemma that ``word`` spells with two adjacent letters swapped.
+
+        "opne" -> "open", "pcik" -> "pick". Only words of four letters or more that are not a
+        verb form themselves are tried, and only an unambiguous lemma is returned.
+        """
+        if len(word) < 4 or not word.isalpha() or word in self.verb_form:
+            return None
+        found = set()
+        for k in range(len(word) - 1):
+            if word[k] == word[k + 1]:
+                continue
+            cand = word[:k] + word[k + 1] + word[k] + word[k + 2:]
+            lemma = self.verb_form.get(cand)
+            if lemma is not None and lemma in self.verbs:
+                found.add(lemma)
+        return found.pop() if len(found) == 1 else None
 
     def lemma(self, word: str) -> Optional[str]:
         """Return the verb lemma of ``word`` or ``None`` when it is not a known verb form."""

@@ -107,9 +107,11 @@ def _energy(lex: Lexicon, toks: list, res: ModifierResult) -> None:
         if m:
             res.energy_unlimited = True
             res.consumed.update(range(i, i + m[0]))
+    # Energy noun and disregard must share a clause; a connective ends one too ("go fast and
+    # don't worry about the battery" keeps "fast").
     start = 0
     for end in range(n + 1):
-        if end < n and toks[end] not in CLAUSE_PUNCT:
+        if end < n and toks[end] not in CLAUSE_PUNCT and toks[end] not in lex.clause_words:
             continue
         clause = range(start, end)
         if any(toks[k] in lex.energy_nouns for k in clause):

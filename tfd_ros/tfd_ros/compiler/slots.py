@@ -124,6 +124,8 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
                     or tok in lex.indirect_objects or tok == 'it' \
                     or lex.preps.match(toks, j):
                 break
+            if tok in lex.directions and _closes_phrase(lex, toks, j + 1):
+                break  # "take the laundry upstairs", "bring the kids home"
             m = lex.modifiers.match(toks, j)
             if m and not (m[0] == 1 and tok in lex.np_sensitive and j + 1 < n
                           and toks[j + 1] not in CLAUSE_PUNCT
@@ -182,6 +184,15 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
     return np
 
 
+def _closes_phrase(lex: Lexicon, toks: list, j: int) -> bool:
+    """Whether ``toks[j]`` ends a phrase: the end, punctuation, a stop word or a preposition."""
+    if j >= len(toks):
+        return True
+    tok = toks[j]
+    return (tok in CLAUSE_PUNCT or tok in lex.np_stops or lex.preps.match(toks, j) is not None
+            or lex.modifiers.match(toks, j) is not None)
+
+
 def _participle(lex: Lexicon, word: str) -> bool:
     """Whether ``word`` reads as a participle adjective ("sliced", "heated", "rinsed")."""
     return len(word) > 4 and word.endswith('ed') and lex.lemma(word) not in (None, word)
@@ -194,6 +205,10 @@ def skip_prefix(lex: Lexicon, toks: list, i: int) -> int:
         tok = toks[i]
         if tok in CLAUSE_PUNCT:
             i += 1
+            continue
+        m = lex.modifiers.match(toks, i)
+        if m and m[0] > 1:
+            i += m[0]  # a manner phrase before the command ("when you get a chance, ...")
             continue
         m = lex.wrappers.match(toks, i)
         if m:
@@ -225,7 +240,14 @@ def _find_verb(lex: Lexicon, toks: list, i: int) -> tuple:
         ph = lex.phrases.match(toks, j)
         if ph:
             return j, ph[0], None, ph[1]
+        m = lex.modifiers.match(toks, j)
+        if m and m[0] > 1:
+            # A manner phrase that opens with a verb ("take it easy", "hurry up").
+            j += m[0]
+            continue
         lemma = lex.lemma(tok)
+        if lemma is None and j == i:
+            lemma = lex.transposed_lemma(tok)
         if lemma:
             if lemma in lex.serial_verbs and j + 1 < n:
                 k = skip_prefix(lex, toks, j + 1) if toks[j + 1] in ('and', 'to') else j + 1
@@ -254,7 +276,9 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     clause = Clause(tokens=list(toks))
     n = len(toks)
     i = skip_prefix(lex, toks, 0)
-    if i < n - 1 and toks[i] == 'do' and toks[i + 1] == 'not':
+    if lex.phrases.match(toks, i):
+        pass  # a phrase that holds its own negation ("do not move")
+    elif i < n - 1 and toks[i] == 'do' and toks[i + 1] == 'not':
         clause.negated = True
         i = skip_prefix(lex, toks, i + 2)
     elif i < n and toks[i] in ('never', 'not', 'no'):
@@ -269,6 +293,9 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
                 inner.params.setdefault('instrument', tool.text)
                 inner.confidence = max(0.05, inner.confidence - 0.05)
                 return inner
+    light = _light_verb(lex, toks, i)
+    if light is not None:
+        return light
     vi, vlen, lemma, phrase_intent = _find_verb(lex, toks, i)
     penalty = 0.0
     if vi < 0:
@@ -332,7 +359,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     if k < n and toks[k] in lex.complementizers:
         k += 1
     k += _degree(toks, k)
-    role = spec.object_role if spec else 'target'
+    role = spec.object_role if spec else ('destination' if intent == 'navigation' else 'target')
     obj = None
     starts_with_prep = k < n and (lex.preps.match(toks, k) is not None)
     direction = k < n and toks[k] in lex.directions and not lex.determiners.match(toks, k)
@@ -357,6 +384,8 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
         elif tok in _VERB_PARTICLES and (ends or tok in ('away', 'out', 'up', 'down')):
             particle = tok
             k += 1
+    if phrase_intent is not None and obj is not None and not obj.pronoun:
+        intent = lex.phrase_object_intents.get(clause.verb, intent)
     # Object class decides for verbs such as "stop the tap" or "attack the stain".
     if spec is not None and spec.object_class_intents and obj is not None:
         cls = _object_class(lex, obj)
@@ -410,6 +439,42 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     return clause
 
 
+def _light_verb(lex: Lexicon, toks: list, i: int) -> Optional[Clause]:
+    """Read "give the table a wipe" / "have a wander around" as the verb the noun names.
+
+    ``toks[i]`` is a light verb; an article, optional adjectives and a lexicon verb follow,
+    either at once ("have a look around") or after the object ("give the floor a quick sweep").
+    The clause is re-read in the plain order ("wipe the table", "wander around").
+    """
+    n = len(toks)
+    if i >= n or toks[i] not in lex.light_verbs:
+        return None
+    for a in range(i + 1, min(n, i + 8)):
+        tok = toks[a]
+        if tok in CLAUSE_PUNCT or lex.preps.match(toks, a):
+            return None
+        if tok not in ('a', 'an'):
+            continue
+        k = a + 1
+        while k + 1 < n and toks[k + 1] not in CLAUSE_PUNCT and (
+                toks[k] in lex.adjectives or toks[k] in lex.np_sensitive
+                or toks[k] in ('good', 'proper', 'thorough', 'little')):
+            k += 1
+        lemma = lex.lemma(toks[k]) if k < n else None
+        spec = lex.verbs.get(lemma) if lemma else None
+        if spec is None or spec.intent in (None, 'pick_place') or toks[k] != lemma:
+            return None
+        plain = [toks[k]] + toks[i + 1:a] + toks[k + 1:]
+        clause = parse_clause(lex, plain)
+        if clause.intent is None:
+            return None
+        clause.tokens = list(toks)
+        clause.confidence = max(0.05, clause.confidence - 0.05)
+        clause.notes.append('light verb: the noun names the task')
+        return clause
+    return None
+
+
 def role_of(spec) -> str:
     """Return the slot a verb's direct object fills (``target`` without a verb spec)."""
     return spec.object_role if spec is not None else 'target'
@@ -435,14 +500,18 @@ def _assign(lex, clause, intent, role, obj, pps, directions, spec) -> None:
             params['target'] = obj.text
         clause.target_np = obj
     if spec is not None and spec.target_preps and (obj is None or spec.object_is_place):
-        for idx, (prep, _, np) in enumerate(pps):
-            if prep in spec.target_preps and (obj is None or spec.object_is_place):
-                if obj is not None:
-                    params['location'] = obj.text
-                params['target'] = np.text
-                clause.target_np = np
-                used.add(idx)
-                break
+        # The earliest-listed preposition wins: "look under the bed for my slippers" looks for
+        # the slippers, and the bed is where.
+        found = [(spec.target_preps.index(prep), idx) for idx, (prep, _, _) in enumerate(pps)
+                 if prep in spec.target_preps]
+        if found:
+            idx = min(found)[1]
+            np = pps[idx][2]
+            if obj is not None:
+                params['location'] = obj.text
+            params['target'] = np.text
+            clause.target_np = np
+            used.add(idx)
     np = clause.target_np
     if np is not None and 'target' in params:
         if np.colours:

@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS top_ups (
     balance_after REAL NOT NULL CHECK (balance_after >= 0),
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS withdrawals (
+    proposal_id TEXT PRIMARY KEY,
+    operator_id TEXT NOT NULL,
+    refunded REAL NOT NULL CHECK (refunded >= 0),
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS withdrawals_no_update BEFORE UPDATE ON withdrawals
+BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS withdrawals_no_delete BEFORE DELETE ON withdrawals
+BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
@@ -184,6 +195,7 @@ class Ledger:
             if recorded is not None:
                 return recorded.to_decision()
             operator = proposal.operator_id
+            withdrawn = self._withdrawn(cur, proposal.proposal_id)
             unpriced = quote.unpriced or proposal.intent in self.unpriced_intents
             if unpriced:
                 quote = Quote.free()
@@ -193,7 +205,11 @@ class Ledger:
                 if operator and not unpriced:
                     self._open_account(cur, operator, balance)
             price = _money(quote.price)
-            if unpriced:
+            if withdrawn:
+                approved = False
+                reason = ('rejected: the proposal was withdrawn before it could be decided '
+                          '(no charge)')
+            elif unpriced:
                 approved = True
                 reason = f'approved: {proposal.intent or "stop"} is never priced (no charge)'
             else:
@@ -216,6 +232,36 @@ class Ledger:
                  entry.price, entry.charged, entry.energy_wh, json.dumps(entry.parts),
                  entry.balance_after, entry.reason, entry.created_at))
             return entry.to_decision()
+
+    def withdraw(self, proposal_id: str, operator_id: str, reason: str) -> float:
+        """Withdraw a proposal: refund what it was charged; refuse it if it comes later.
+
+        Idempotent: a second withdrawal of the same id refunds nothing. Returns the refund.
+        """
+        with self._transaction() as cur:
+            if self._withdrawn(cur, proposal_id):
+                return 0.0
+            recorded = self._recorded(cur, proposal_id)
+            refund = recorded.charged if recorded is not None else 0.0
+            operator = recorded.operator_id if recorded is not None else operator_id
+            if refund:
+                balance = self._balance(cur, operator) or 0.0
+                cur.execute('UPDATE accounts SET balance = ? WHERE operator_id = ?',
+                            (_money(balance + refund), operator))
+            cur.execute('INSERT INTO withdrawals (proposal_id, operator_id, refunded, reason, '
+                        'created_at) VALUES (?, ?, ?, ?, ?)',
+                        (proposal_id, operator, refund, reason, _now()))
+            return refund
+
+    def withdrawn(self, proposal_id: str) -> bool:
+        """Tell whether ``proposal_id`` was withdrawn."""
+        with self._lock:
+            return self._withdrawn(self._live(), proposal_id)
+
+    @staticmethod
+    def _withdrawn(cur, proposal_id: str) -> bool:
+        return cur.execute('SELECT 1 FROM withdrawals WHERE proposal_id = ?',
+                           (proposal_id,)).fetchone() is not None
 
     def recorded(self, proposal_id: str) -> Optional[LedgerEntry]:
         """Return the recorded decision of ``proposal_id``, or None."""

@@ -36,6 +36,10 @@ class EconService:
                 proposal_id=proposal.proposal_id, approved=False,
                 reason=f'rejected: economic controller error: {type(exc).__name__}: {exc}')
 
+    def withdraw(self, proposal_id: str, operator_id: str, reason: str) -> float:
+        """Withdraw a proposal in the ledger (refund, refuse later); return the refund."""
+        return self.ledger.withdraw(proposal_id, operator_id, reason)
+
     def close(self) -> None:
         """Close the ledger."""
         self.ledger.close()

@@ -1,0 +1,75 @@
+"""A bounded queue between a fast receiver and one worker thread (pure Python, no rclpy).
+
+The receiving callback only enqueues, so the middleware's queue never backs up while
+instructions are compiled; the worker takes items in order and sheds those that waited
+longer than the allowed delay instead of working on stale orders.
+"""
+
+from collections import deque
+import sys
+import threading
+import time
+from typing import Callable
+
+SWITCH_INTERVAL_S = 0.0005
+
+
+class Inbox:
+    """FIFO of ``(text, enqueued_at)`` with ``capacity`` slots, served by one thread."""
+
+    def __init__(self, capacity: int, handle: Callable[[str], None],
+                 shed: Callable[[str, float], None], max_delay_s: Callable[[], float],
+                 clock: Callable[[], float] = time.monotonic, name: str = 'inbox'):
+        self._items: deque = deque()
+        self._capacity = capacity
+        self._handle = handle
+        self._shed = shed
+        self._max_delay_s = max_delay_s
+        self._clock = clock
+        self._ready = threading.Condition()
+        self._running = True
+        self._busy = False
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        # The receiving thread needs the interpreter lock only briefly per item; a short
+        # switch interval lets it in while the worker compiles (the default is 5 ms).
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+        self._thread.start()
+
+    def put(self, text: str) -> bool:
+        """Enqueue ``text``; return False (nothing enqueued) when the queue is full."""
+        with self._ready:
+            if len(self._items) >= self._capacity:
+                return False
+            self._items.append((text, self._clock()))
+            self._ready.notify()
+        return True
+
+    def __len__(self) -> int:
+        with self._ready:
+            return len(self._items) + (1 if self._busy else 0)
+
+    def _serve(self) -> None:
+        while True:
+            with self._ready:
+                while self._running and not self._items:
+                    self._ready.wait()
+                if not self._running and not self._items:
+                    return
+                text, enqueued = self._items.popleft()
+                self._busy = True
+            try:
+                waited = self._clock() - enqueued
+                if waited > self._max_delay_s():
+                    self._shed(text, waited)
+                else:
+                    self._handle(text)
+            finally:
+                with self._ready:
+                    self._busy = False
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Serve what is queued, then end the worker thread."""
+        with self._ready:
+            self._running = False
+            self._ready.notify_all()
+        self._thread.join(timeout_s)
