@@ -1,7 +1,7 @@
 """Publish ``Bring me cup <i>.`` on ``instruction`` at a fixed rate, in its own process.
 
-Usage: flooder.py RATE_PER_S DURATION_S [NAMESPACE]. Prints ``READY`` once matched, ``SENT <n> <s>``
-when done.
+Usage: flooder.py RATE_PER_S DURATION_S [NAMESPACE]. Prints ``READY`` once matched,
+``SENT <n> <s>`` when done and ``ACKED True`` once every message was delivered.
 """
 
 import sys
