@@ -2,7 +2,7 @@
 
 import pytest
 
-from tfd_ros.compiler import HeuristicCompiler, SemanticCompiler, make_compiler
+from tfd_ros.compiler import HeuristicCompiler, SemanticCompiler
 from tfd_ros.config import TFDConfig
 from tfd_ros.payload import TextOpPayload
 
@@ -15,9 +15,9 @@ def hc():
 def test_protocol_and_factory(hc):
     assert isinstance(hc, SemanticCompiler)
     assert hc.name == 'heuristic'
-    assert isinstance(make_compiler('heuristic'), HeuristicCompiler)
-    with pytest.raises(ValueError):
-        make_compiler('telepathy')
+    from tfd_ros.factory import create_compiler
+    from tfd_ros.ontology import load_ontology
+    assert isinstance(create_compiler(TFDConfig(), load_ontology()), HeuristicCompiler)
 
 
 @pytest.mark.parametrize('text,intent', [

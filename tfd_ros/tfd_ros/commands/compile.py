@@ -3,7 +3,7 @@
 import json
 import sys
 
-COMPILERS = ('heuristic',)
+COMPILERS = ('heuristic', 'llm', 'cascade')
 
 
 def add_arguments(parser) -> None:
@@ -16,14 +16,16 @@ def add_arguments(parser) -> None:
 
 def compile_all(text: str, compiler_name: str = 'heuristic') -> dict:
     """Compile ``text``; return ``{"payload", "condition_vector", "proposal"}`` (strict JSON)."""
-    from tfd_ros.compiler import make_compiler
     from tfd_ros.condition_vector import ConditionVectorBuilder
     from tfd_ros.config import TFDConfig
+    from tfd_ros.factory import create_compiler
+    from tfd_ros.ontology import load_ontology
     from tfd_ros.proposal import build_proposal, new_proposal_id
 
     config = TFDConfig(compiler=compiler_name)
-    compiler = make_compiler(compiler_name, config=config)
-    builder = ConditionVectorBuilder(config, compiler.ontology)
+    ontology = load_ontology()
+    compiler = create_compiler(config, ontology)
+    builder = ConditionVectorBuilder(config, ontology)
     payload = compiler.compile(text)
     proposal_id = new_proposal_id()
     cv = builder.build(payload, proposal_id=proposal_id)

@@ -3,7 +3,7 @@
 import json
 import sys
 
-COMPILERS = ('heuristic',)
+COMPILERS = ('heuristic', 'llm', 'cascade')
 
 
 def add_arguments(parser) -> None:
@@ -40,14 +40,16 @@ def safety_checker(level: str = 'strict'):
 
 def run(args) -> int:
     """Evaluate and print the report; returns 0."""
-    from tfd_ros.compiler import make_compiler
     from tfd_ros.condition_vector import ConditionVectorBuilder
     from tfd_ros.config import TFDConfig
     from tfd_ros.evaluate import evaluate, load_records
+    from tfd_ros.factory import create_compiler
+    from tfd_ros.ontology import load_ontology
 
     config = TFDConfig(compiler=args.compiler)
-    compiler = make_compiler(args.compiler, config=config)
-    builder = ConditionVectorBuilder(config, compiler.ontology)
+    ontology = load_ontology()
+    compiler = create_compiler(config, ontology)
+    builder = ConditionVectorBuilder(config, ontology)
     records = load_records(args.file)
     check = None if args.no_safety else safety_checker(args.safety_level)
     result = evaluate(records, compiler, builder, check)

@@ -21,11 +21,4 @@ class SemanticCompiler(Protocol):
         ...
 
 
-def make_compiler(name: str = 'heuristic', ontology=None, config=None) -> SemanticCompiler:
-    """Return the compiler called ``name`` (only ``heuristic`` is built in here)."""
-    if name == 'heuristic':
-        return HeuristicCompiler(ontology=ontology, config=config)
-    raise ValueError(f'unknown compiler {name!r} (available: heuristic)')
-
-
-__all__ = ['HeuristicCompiler', 'SemanticCompiler', 'make_compiler']
+__all__ = ['HeuristicCompiler', 'SemanticCompiler']
