@@ -100,7 +100,7 @@ class TFDConfig(StrictModel):
     @classmethod
     def from_mapping(cls, data: Any) -> 'TFDConfig':
         """Validate a mapping; raise ``ConfigError`` naming the first bad field."""
-        return _validated(cls, data)
+        return validate_mapping(cls, data)
 
     @classmethod
     def from_yaml(cls, path: str, node_name: Optional[str] = None) -> 'TFDConfig':
@@ -112,15 +112,17 @@ class TFDConfig(StrictModel):
         return cls.from_mapping(ros_parameters_section(data, node_name))
 
 
-def _validated(model, data: Any):
+def validate_mapping(model, data: Any, source: str = ''):
+    """Validate ``data`` as ``model``; raise ``ConfigError`` naming the first bad dotted key."""
+    prefix = f'{source}: ' if source else ''
     if not isinstance(data, dict):
-        raise ConfigError('<root>', f'expected a mapping, got {type(data).__name__}')
+        raise ConfigError('<root>', f'{prefix}expected a mapping, got {type(data).__name__}')
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = '.'.join(str(p) for p in err['loc']) or '<root>'
-        raise ConfigError(field, err['msg']) from None
+        raise ConfigError(field, f'{prefix}{err["msg"]}') from None
 
 
 def ros_parameters_section(data: Any, node_name: Optional[str] = None) -> Any:
@@ -152,4 +154,4 @@ class EconControllerConfig(StrictModel):
     @classmethod
     def from_mapping(cls, data: Any) -> 'EconControllerConfig':
         """Validate a mapping; raise ``ConfigError`` naming the first bad field."""
-        return _validated(cls, data)
+        return validate_mapping(cls, data)

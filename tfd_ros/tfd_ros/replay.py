@@ -1,6 +1,7 @@
 """Replay an instruction bag into running nodes and record their outputs to a bag."""
 
 from pathlib import Path
+import sys
 import time
 
 import rclpy
@@ -11,6 +12,7 @@ from std_msgs.msg import String
 from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
 
 from tfd_ros import bags, qos
+from tfd_ros.processes import processes
 
 _TYPES = {'/instruction_outcome': (InstructionOutcome, qos.OUTCOME),
           '/task_proposal': (TaskProposal, qos.ECON),
@@ -85,28 +87,10 @@ def replay_through_nodes(bag_in: Path, bag_out: Path, workdir: Path, namespace: 
     econ_controller and tfd_node run as processes with a new ledger in ``workdir`` and are
     stopped afterwards; returns the counts of ``replay``.
     """
-    import os
-    import signal
-    import subprocess
-    import sys
-
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, 'RCUTILS_LOGGING_BUFFERED_STREAM': '0'}
     remap = ['-r', f'__ns:={namespace}'] if namespace else []
-    commands = [
-        [str(bin_dir / 'econ_controller'), '--ros-args', *remap,
-         '-p', f'ledger_path:={Path(workdir) / "replay-ledger.sqlite3"}'],
-        [str(bin_dir / 'tfd_node'), '--ros-args', *remap],
-    ]
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for cmd in commands]
-    try:
+    econ = [bin_dir / 'econ_controller', '--ros-args', *remap,
+            '-p', f'ledger_path:={Path(workdir) / "replay-ledger.sqlite3"}']
+    tfd = [bin_dir / 'tfd_node', '--ros-args', *remap]
+    with processes(econ, tfd):
         return replay(bag_in, bag_out, namespace=namespace, rate=rate)
-    finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGINT)
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()

@@ -4,15 +4,10 @@ Each measurement starts its processes, measures, and stops them; baselines use t
 client code, QoS and instruction texts as the tfd_node measurements they are compared with.
 """
 
-from contextlib import contextmanager
-import os
 from pathlib import Path
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import rclpy
@@ -26,37 +21,9 @@ from tfd_msgs.msg import InstructionOutcome
 
 from tfd_ros import qos
 from tfd_ros.bench.compile_latency import percentile
+from tfd_ros.processes import processes
 
 BIN = Path(sys.executable).parent
-
-
-@contextmanager
-def processes(*commands, ready='ready:', timeout=30.0):
-    """Start each command, wait for ``ready`` in its output, stop all on exit."""
-    procs = []
-    env = {**os.environ, 'RCUTILS_LOGGING_BUFFERED_STREAM': '0'}
-    try:
-        for command in commands:
-            # A neutral working directory: a checkout's root would shadow the package.
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True, env=env, cwd=tempfile.gettempdir())
-            procs.append(proc)
-            deadline = time.monotonic() + timeout
-            for line in proc.stdout:
-                if ready in line or time.monotonic() > deadline:
-                    break
-            # Keep reading the node's log, or a full pipe would block it mid-measurement.
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
-        yield procs
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -6,10 +6,10 @@ from pathlib import Path
 import re
 from typing import Any, Optional, Union
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 import yaml
 
-from tfd_ros.config import ConfigError
+from tfd_ros.config import ConfigError, validate_mapping
 from tfd_ros.paths import config_file
 from tfd_ros.payload import StrictModel
 from tfd_ros.proposal import TaskProposalData
@@ -161,14 +161,7 @@ class PricingModel(EconModel):
     @classmethod
     def from_mapping(cls, data: Any, source: str = 'econ.yaml') -> 'PricingModel':
         """Validate a mapping; raise ``ConfigError`` naming the dotted key of the first error."""
-        if not isinstance(data, dict):
-            raise ConfigError('<root>', f'{source}: expected a mapping, got {type(data).__name__}')
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = '.'.join(str(p) for p in err['loc']) or '<root>'
-            raise ConfigError(key, f'{source}: {err["msg"]}') from None
+        return validate_mapping(cls, data, source)
 
     @classmethod
     def from_file(cls, path: Optional[Union[str, Path]] = None) -> 'PricingModel':
