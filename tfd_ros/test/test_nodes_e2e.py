@@ -258,3 +258,68 @@ def test_invalid_parameter_refuses_start_naming_it(ros_arg, name):
                           text=True, timeout=60, env=os.environ.copy())
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert 'refusing to start' in proc.stderr and name in proc.stderr
+
+
+def test_cancel_while_waiting_for_econ():
+    from rclpy.action import ActionClient
+    from support.nodes import Probe, start, stop
+    from tfd_msgs.action import Instruct
+    from tfd_msgs.msg import InstructionOutcome, ProposalWithdrawal
+
+    from tfd_ros import qos
+    ns = '/robot_cancel'
+    tfd = start('tfd_node', '-p', 'econ_timeout_s:=10.0', namespace=ns)
+    probe = Probe('cancel_probe', namespace=ns)
+    try:
+        withdrawals = probe.collect(ProposalWithdrawal, 'proposal_withdrawal', qos.ECON)
+        client = ActionClient(probe.node, Instruct, 'instruct')
+        assert probe.spin_until(client.server_is_ready, 15.0)
+        stages = []
+        goal = client.send_goal_async(Instruct.Goal(text='Wipe the table.', operator_id='op'),
+                                      feedback_callback=lambda fb: stages.append(
+                                          fb.feedback.stage))
+        assert probe.spin_until(goal.done, 10.0) and goal.result().accepted
+        assert probe.spin_until(lambda: 'awaiting_econ_decision' in stages, 10.0)
+        cancel = goal.result().cancel_goal_async()
+        assert probe.spin_until(cancel.done, 10.0)
+        assert len(cancel.result().goals_canceling) == 1
+        result = goal.result().get_result_async()
+        assert probe.spin_until(result.done, 10.0)
+        assert result.result().status == 5  # CANCELED
+        outcome = result.result().result.outcome
+        assert outcome.outcome == InstructionOutcome.CANCELED and outcome.reasons
+        assert probe.spin_until(lambda: len(withdrawals) == 1, 5.0)
+        assert withdrawals[0].proposal_id == outcome.proposal_id
+    finally:
+        probe.close()
+        stop(tfd)
+
+
+def _tfd(*args, stdin=None, timeout=60):
+    from pathlib import Path
+    import subprocess
+    import sys
+    return subprocess.run([str(Path(sys.executable).parent / 'tfd'), *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout,
+                          env=os.environ.copy())
+
+
+def test_tfd_send_exit_codes(nodes):
+    accepted = _tfd('send', 'Open the top drawer.', '--operator', 'cli', '--json')
+    assert accepted.returncode == 0, accepted.stderr
+    data = json.loads(accepted.stdout)
+    assert data['outcome'] == 'ACCEPTED' and data['intent'] == 'open_close'
+    assert data['price'] > 0
+    rejected = _tfd('send', 'Run through the wall')
+    assert rejected.returncode == 2
+    assert 'REJECTED_SAFETY' in rejected.stdout and 'property_damage' in rejected.stdout
+    nobody = _tfd('send', 'Wipe the table.', '--namespace', '/nobody_here', '--timeout', '2')
+    assert nobody.returncode == 1 and 'error' in nobody.stderr
+
+
+def test_tfd_console_answers_each_line(nodes):
+    lines = 'Wipe the table.\nRun through the wall\n\nWhat a lovely day.\nquit\n'
+    proc = _tfd('console', '--operator', 'console', stdin=lines)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.index('ACCEPTED') < out.index('REJECTED_SAFETY') < out.index('NOT_UNDERSTOOD')
