@@ -1,0 +1,41 @@
+"""The bounded intake queue: order, capacity, stale shedding, clean stop (pure Python)."""
+
+import threading
+
+from tfd_ros.inbox import Inbox
+
+
+def test_items_are_handled_in_order_and_stale_ones_shed():
+    handled, shed = [], []
+    gate, entered = threading.Event(), threading.Event()
+    now = [0.0]
+
+    def handle(text):
+        entered.set()
+        gate.wait(5.0)
+        handled.append(text)
+
+    inbox = Inbox(capacity=3, handle=handle, shed=lambda t, waited: shed.append((t, waited)),
+                  max_delay_s=lambda: 1.0, clock=lambda: now[0])
+    assert inbox.put('a')
+    assert entered.wait(5.0)  # the worker holds 'a'; the queue is empty again
+    assert len(inbox) == 1
+    assert inbox.put('b') and inbox.put('c') and inbox.put('d')
+    assert not inbox.put('e')  # full: the caller sheds it
+    now[0] = 5.0  # everything still queued is now stale
+    gate.set()
+    inbox.stop()
+    assert handled == ['a']
+    assert [t for t, _ in shed] == ['b', 'c', 'd']
+    assert all(waited == 5.0 for _, waited in shed)
+
+
+def test_stop_serves_what_is_queued():
+    handled = []
+    inbox = Inbox(capacity=100, handle=handled.append, shed=lambda t, w: None,
+                  max_delay_s=lambda: 60.0)
+    for i in range(50):
+        assert inbox.put(str(i))
+    inbox.stop()
+    assert handled == [str(i) for i in range(50)]
+    assert len(inbox) == 0
