@@ -109,6 +109,10 @@ def outcome_dict(outcome: InstructionOutcome) -> dict:
         data['target_task'] = proposal.target_task
         data['parameters'] = {kv.key: kv.value for kv in proposal.parameters}
         data['constraints'] = list(proposal.constraints)
+        steps = json.loads(proposal.payload_json).get('steps', []) if proposal.payload_json else []
+        if steps:
+            data['steps'] = [{'intent': s['intent'], 'parameters': s.get('parameters', {})}
+                             for s in steps]
     if outcome.priced:
         decision = outcome.decision
         data['price'] = decision.price
@@ -136,6 +140,9 @@ def format_outcome(outcome: InstructionOutcome, text: Optional[str] = None) -> s
                      f'slots: {json.dumps(data["parameters"])}')
         if data['constraints']:
             lines.append(f'  constraints: {", ".join(data["constraints"])}')
+        if data.get('steps'):
+            lines.append('  steps: ' + ' -> '.join(
+                f'{s["intent"]}({s["parameters"].get("target", "")})' for s in data['steps']))
     if 'price' in data:
         lines.append(f'  price: {data["price"]:.2f}  balance: {data["account_balance"]:.2f}')
     for reason in data['reasons']:

@@ -46,8 +46,9 @@ from tfd_ros.parameters import changed_config, declare_and_read
 from tfd_ros.pipeline import PendingInstruction
 from tfd_ros.proposal import new_proposal_id
 
-# The files that define what is safe and what text means are fixed for the node's life.
-READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file'})
+# The files that define what is safe and what text means, and the intake queue's size, are
+# fixed for the node's life.
+READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file', 'max_queue_length'})
 SAFETY_ORDER = {'standard': 0, 'strict': 1}
 EXPIRY_PERIOD_S = 0.02
 

@@ -42,6 +42,7 @@ def run(args) -> int:
     os.environ.update({k: env[k] for k in ('ROS_AUTOMATIC_DISCOVERY_RANGE', 'ROS_HOME')})
     bringup = Path(sys.executable).with_name('tfd_bringup')
     command = [str(bringup)] if bringup.exists() else [sys.executable, '-m', 'tfd_ros.bringup']
+    command += ['--ros-args', '--log-level', 'warn']  # the outcomes below say it all
     print(f'starting {" ".join(command)} (ledger under {env["ROS_HOME"]})', flush=True)
     nodes = subprocess.Popen(command, env=env)
     failures = 0
@@ -73,6 +74,7 @@ def run(args) -> int:
 def _topic_path_demo() -> int:
     import rclpy
     from rclpy.context import Context
+    from rclpy.executors import SingleThreadedExecutor
     from std_msgs.msg import String
     from tfd_msgs.msg import InstructionOutcome
 
@@ -81,6 +83,8 @@ def _topic_path_demo() -> int:
     context = Context()
     rclpy.init(context=context)
     node = rclpy.create_node('tfd_demo_topic', context=context)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(node)
     outcomes = []
     node.create_subscription(InstructionOutcome, 'instruction_outcome',
                              lambda msg: outcomes.append(msg)
@@ -89,17 +93,18 @@ def _topic_path_demo() -> int:
     try:
         deadline = time.monotonic() + 10.0
         while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
-            rclpy.spin_once(node, timeout_sec=0.05)
+            executor.spin_once(timeout_sec=0.05)
         time.sleep(0.5)  # let the outcome subscription match too
         pub.publish(String(data=TOPIC_INSTRUCTION))
         deadline = time.monotonic() + 10.0
         while not outcomes and time.monotonic() < deadline:
-            rclpy.spin_once(node, timeout_sec=0.05)
+            executor.spin_once(timeout_sec=0.05)
         if outcomes:
             print('\n[topic] ' + format_outcome(outcomes[0], TOPIC_INSTRUCTION), flush=True)
             return 0
         print(f'error: no outcome on instruction_outcome for {TOPIC_INSTRUCTION!r}')
         return 1
     finally:
+        executor.shutdown()
         node.destroy_node()
         rclpy.try_shutdown(context=context)
