@@ -135,8 +135,12 @@ def _vm(pid, key):
 
 @ros
 @pytest.mark.slow
-def test_flood_at_five_times_throughput_sheds_by_policy(probe):
-    """4,000 instructions/s for 10 s (about 5x the measured ~800/s of tfd_bench)."""
+def test_flood_sheds_by_policy_and_answers_everything(probe):
+    """4,000 instructions/s for 10 s from another process, while the node answers each one.
+
+    That is about 2.5x the throughput `tfd bench` measures (~1,600/s) and 5x the rate a node
+    compiling on its executor thread sustained; generator, collector and node share 2 cores.
+    """
     from collections import Counter
 
     from diagnostic_msgs.msg import DiagnosticArray
