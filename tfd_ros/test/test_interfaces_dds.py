@@ -34,7 +34,13 @@ def ros_node():
 
 def _samples():
     from diagnostic_msgs.msg import KeyValue
-    from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
+    from tfd_msgs.msg import (
+        ConditionVector,
+        EconDecision,
+        InstructionOutcome,
+        ProposalWithdrawal,
+        TaskProposal,
+    )
     cv = ConditionVector(
         proposal_id='3f1c', skill_mode='precision_sorting', instruction_priority=0.75,
         safety_language_modulation=0.5, risk_tolerance=0.25, energy_budget_wh=math.inf,
@@ -58,10 +64,12 @@ def _samples():
                                  accepted=True, reasons=['fine'], violated_rules=['none'],
                                  proposal=proposal, condition_vector=cv, decision=decision,
                                  priced=True)
-    return [cv, proposal, decision, outcome]
+    withdrawal = ProposalWithdrawal(proposal_id='3f1c', operator_id='op',
+                                    reason='no EconDecision within econ_timeout_s')
+    return [cv, proposal, decision, outcome, withdrawal]
 
 
-@pytest.mark.parametrize('index', range(4))
+@pytest.mark.parametrize('index', range(5))
 def test_message_round_trip(echo_process, ros_node, index):
     from rclpy.qos import QoSProfile
     from support.ros_graph import spin_until

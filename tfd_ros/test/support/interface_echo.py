@@ -13,9 +13,15 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import QoSDurabilityPolicy, QoSProfile, QoSReliabilityPolicy
 from tfd_msgs.action import Instruct
-from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
+from tfd_msgs.msg import (
+    ConditionVector,
+    EconDecision,
+    InstructionOutcome,
+    ProposalWithdrawal,
+    TaskProposal,
+)
 
-TYPES = (ConditionVector, TaskProposal, EconDecision, InstructionOutcome)
+TYPES = (ConditionVector, TaskProposal, EconDecision, InstructionOutcome, ProposalWithdrawal)
 QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE,
                  durability=QoSDurabilityPolicy.VOLATILE)
 
