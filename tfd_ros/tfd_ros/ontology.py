@@ -6,7 +6,7 @@ dotted path of the offending key (for example ``verbs.turn.particles.on``).
 
 import math
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Literal, Optional, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 import yaml
@@ -164,6 +164,51 @@ class ObjectiveSpec(_Model):
         return value
 
 
+# The slots a clause can fill; composite rules may only name these.
+Slot = Literal['target', 'destination', 'source', 'recipient', 'location', 'direction',
+               'instrument', 'device', 'quantity', 'target_color', 'attribute']
+
+
+class StepPattern(_Model):
+    """One step of a composite pattern: the intents it may have and conditions on its slots.
+
+    ``slot_classes``: slot -> word class its value must belong to. ``absent_slots``: slots that
+    must be empty. ``exclude_particles``: verb particles that rule the step out ("turn off").
+    ``same_object_as``: index of an earlier pattern step whose object this step handles again
+    (its target is a pronoun, omitted, or has the same head noun).
+    """
+
+    intents: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(default_factory=list)
+    slot_classes: dict[Slot, str] = Field(default_factory=dict)
+    absent_slots: list[Slot] = Field(default_factory=list)
+    exclude_particles: list[str] = Field(default_factory=list)
+    same_object_as: Optional[int] = Field(default=None, ge=0)
+
+
+class CompositeRule(_Model):
+    """The purpose of a compound instruction: a pattern of steps -> one top-level intent.
+
+    ``target_from``: the pattern step whose slots become the top-level slots. ``slots``: more
+    top-level slots, each ``"<step index>.<slot>"`` of a pattern step (``device: 1.target``).
+    """
+
+    name: str = Field(min_length=1)
+    steps: list[StepPattern] = Field(min_length=1)
+    ordered: bool = True
+    intent: str
+    target_from: int = Field(default=0, ge=0)
+    slots: dict[Slot, str] = Field(default_factory=dict)
+    description: str = ''
+
+
+class CompositeIntents(_Model):
+    """Composite rules and the steps that may stand between their pattern steps."""
+
+    transit_intents: list[str] = Field(default_factory=list)
+    rules: list[CompositeRule] = Field(default_factory=list)
+
+
 class Ontology(_Model):
     """The whole ontology file."""
 
@@ -199,6 +244,8 @@ class Ontology(_Model):
     np_stops: list[str] = Field(default_factory=list)
     complementizers: list[str] = Field(default_factory=list)
     object_classes: dict[str, list[str]] = Field(default_factory=dict)
+    word_classes: dict[str, list[str]] = Field(default_factory=dict)
+    composite_intents: CompositeIntents = Field(default_factory=CompositeIntents)
     connectives: list[str] = Field(default_factory=list)
     clause_openers: list[str] = Field(default_factory=list)
     modifiers: dict[str, ModifierGroup]
@@ -254,6 +301,50 @@ def _cross_check(onto: Ontology) -> None:
     for name, group in onto.modifiers.items():
         if not group.words and not group.phrases:
             raise OntologyError(f'modifiers.{name}', 'needs words or phrases')
+    for name, words in onto.word_classes.items():
+        if not words:
+            raise OntologyError(f'word_classes.{name}', 'empty word class')
+    _check_composites(onto)
+
+
+def _check_composites(onto: Ontology) -> None:
+    """Check the composite rules' references (intents, verbs, word classes, step indices)."""
+    intents = set(onto.intents)
+    comp = onto.composite_intents
+    transit = set(comp.transit_intents)
+    for i, intent in enumerate(comp.transit_intents):
+        if intent not in intents:
+            raise OntologyError(f'composite_intents.transit_intents.{i}',
+                                f'unknown intent {intent!r}')
+    for r, rule in enumerate(comp.rules):
+        where = f'composite_intents.rules.{r}'
+        if rule.intent not in intents:
+            raise OntologyError(f'{where}.intent', f'unknown intent {rule.intent!r}')
+        n = len(rule.steps)
+        if rule.target_from >= n:
+            raise OntologyError(f'{where}.target_from', f'no pattern step {rule.target_from}')
+        for slot, ref in rule.slots.items():
+            index, _, source = ref.partition('.')
+            if not index.isdigit() or int(index) >= n or source not in get_args(Slot):
+                raise OntologyError(f'{where}.slots.{slot}',
+                                    f'expected "<step index < {n}>.<slot>", got {ref!r}')
+        for s, step in enumerate(rule.steps):
+            at = f'{where}.steps.{s}'
+            for k, intent in enumerate(step.intents):
+                if intent not in intents:
+                    raise OntologyError(f'{at}.intents.{k}', f'unknown intent {intent!r}')
+                if intent in transit:
+                    raise OntologyError(f'{at}.intents.{k}',
+                                        f'{intent!r} is a transit intent')
+            for k, verb in enumerate(step.verbs):
+                if verb not in onto.verbs:
+                    raise OntologyError(f'{at}.verbs.{k}', f'unknown verb {verb!r}')
+            for slot, cls in step.slot_classes.items():
+                if cls not in onto.word_classes:
+                    raise OntologyError(f'{at}.slot_classes.{slot}',
+                                        f'unknown word class {cls!r}')
+            if step.same_object_as is not None and step.same_object_as >= s:
+                raise OntologyError(f'{at}.same_object_as', 'must name an earlier step')
 
 
 def ontology_from_mapping(data: Union[dict, object]) -> Ontology:

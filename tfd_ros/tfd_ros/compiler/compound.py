@@ -6,9 +6,16 @@ right-hand part is itself a command; otherwise it is glued back to the part befo
 "the laptop and the book" stays one object and "but be careful with the vase" stays with its
 task. A bare goal after "and then" ("go to the kitchen and then in the bathroom") repeats the
 previous motion.
+
+``composite_purpose`` reads the purpose of the whole instruction from the ontology's composite
+rules ("pick up the CD and turn on the lamp" is an inspection of the CD).
 """
 
+from itertools import permutations
+from typing import Optional
+
 from tfd_ros.compiler.lexicon import Lexicon
+from tfd_ros.compiler.morphology import singular
 from tfd_ros.compiler.slots import Clause, parse_clause, parse_noun_phrase
 from tfd_ros.compiler.text import CLAUSE_PUNCT
 
@@ -142,3 +149,53 @@ def glue_word(toks: list, start: int) -> str:
     while k >= 0 and toks[k] in CLAUSE_PUNCT:
         k -= 1
     return toks[k] if k >= 0 else ''
+
+
+def composite_purpose(lex: Lexicon, commands: list) -> Optional[tuple]:
+    """Return ``(rule, clauses)`` of the first composite rule that ``commands`` match.
+
+    Transit steps (``composite_intents.transit_intents``) are skipped; every other command must
+    match one step of the rule's pattern. ``clauses`` lists the matched clauses in pattern order.
+    ``None`` when no rule matches.
+    """
+    core = [c for c in commands if c.intent not in lex.transit_intents]
+    if not core:
+        return None
+    for rule in lex.composite_rules:
+        if len(rule.steps) != len(core):
+            continue
+        orders = (core,) if rule.ordered else permutations(core)
+        for seq in orders:
+            if all(_step_matches(lex, pattern, seq[k], seq)
+                   for k, pattern in enumerate(rule.steps)):
+                return rule, list(seq)
+    return None
+
+
+def _step_matches(lex: Lexicon, pattern, clause: Clause, seq) -> bool:
+    """Whether ``clause`` fits one ``StepPattern`` (``seq``: the clauses in pattern order)."""
+    params = clause.params
+    if clause.intent not in pattern.intents:
+        return False
+    if pattern.verbs and clause.verb not in pattern.verbs:
+        return False
+    if clause.particle is not None and clause.particle in pattern.exclude_particles:
+        return False
+    if any(params.get(slot) for slot in pattern.absent_slots):
+        return False
+    if not all(lex.in_class(cls, params.get(slot))
+               for slot, cls in pattern.slot_classes.items()):
+        return False
+    if pattern.same_object_as is not None:
+        return _same_object(lex, seq[pattern.same_object_as].params.get('target'),
+                            params.get('target'))
+    return True
+
+
+def _same_object(lex: Lexicon, earlier: Optional[str], later: Optional[str]) -> bool:
+    """Whether a later target refers back to an earlier one (pronoun, omitted, same head)."""
+    if not later or later in lex.pronouns:
+        return True
+    if not earlier or earlier in lex.pronouns:
+        return False
+    return singular(earlier.split()[-1]) == singular(later.split()[-1])

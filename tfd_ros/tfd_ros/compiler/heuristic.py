@@ -8,7 +8,7 @@ vocabulary comes from the ontology file; nothing here names a word.
 
 from typing import Optional
 
-from tfd_ros.compiler.compound import split_clauses
+from tfd_ros.compiler.compound import composite_purpose, split_clauses
 from tfd_ros.compiler.lexicon import Lexicon
 from tfd_ros.compiler.modifiers import analyse, manner_effects
 from tfd_ros.compiler.morphology import singular
@@ -83,21 +83,13 @@ class HeuristicCompiler:
                 payload = self._not_understood(raw, f'{NOT_UNDERSTOOD}: {reason}')
                 payload.notes = notes + payload.notes
                 return payload
-        first = commands[0]
-        params = dict(first.params)
-        # Follow-up steps that refer back ("pick up the cup and put it in the sink").
-        for later in commands[1:]:
-            if later.intent == first.intent and later.params.get('target') in lex.pronouns:
-                for key in ('destination', 'recipient'):
-                    if key in later.params and key not in params:
-                        params[key] = later.params[key]
+        first, intent, params = self._purpose(commands, notes)
         if manner_word:
             params.setdefault('modifier', manner_word)
         if mods.ignore_colours:
             params['ignore_color'] = mods.ignore_colours[0]
         if mods.exclude_attributes and 'attribute' not in params:
             params['attribute'] = mods.exclude_attributes[0]
-        intent = first.intent
         constraints = []
         for obj in mods.care_objects:
             for template in self.ontology.scoped_care.constraints:
@@ -155,6 +147,35 @@ class HeuristicCompiler:
         )
         payload.objective_weights = objective_weights(payload, self.ontology)
         return payload
+
+    def _purpose(self, commands: list, notes: list) -> tuple:
+        """Return ``(main clause, intent, params)`` of the whole instruction.
+
+        A composite rule of the ontology names the purpose of a compound instruction and the
+        step whose slots are the task's; otherwise the first step is the task.
+        """
+        lex = self.lex
+        match = composite_purpose(lex, commands)
+        if match is not None:
+            rule, seq = match
+            main = seq[rule.target_from]
+            params = dict(main.params)
+            for slot, ref in rule.slots.items():
+                index, _, source = ref.partition('.')
+                value = seq[int(index)].params.get(source)
+                if value and value not in lex.pronouns:
+                    params.setdefault(slot, value)
+            notes.append(f'composite intent: {rule.name}')
+            return main, rule.intent, params
+        first = commands[0]
+        params = dict(first.params)
+        # Follow-up steps that refer back ("pick up the cup and put it in the sink").
+        for later in commands[1:]:
+            if later.intent == first.intent and later.params.get('target') in lex.pronouns:
+                for key in ('destination', 'recipient'):
+                    if key in later.params and key not in params:
+                        params[key] = later.params[key]
+        return first, first.intent, params
 
     def _absorb_instruments(self, commands: list) -> list:
         """Drop "turn on the vacuum" when the next step is the task the vacuum serves."""

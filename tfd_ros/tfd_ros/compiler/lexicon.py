@@ -2,7 +2,7 @@
 
 from typing import Optional
 
-from tfd_ros.compiler.morphology import verb_forms
+from tfd_ros.compiler.morphology import singular, verb_forms
 from tfd_ros.ontology import Ontology
 
 
@@ -102,6 +102,9 @@ class Lexicon:
         self.frontier = PhraseTable((p, True) for p in onto.frontier.phrases)
         self.novelty_adjectives = frozenset(onto.novelty_adjectives)
         self.exclusion = PhraseTable((c, True) for c in onto.exclusion.cues)
+        self.word_classes = {name: frozenset(words) for name, words in onto.word_classes.items()}
+        self.composite_rules = list(onto.composite_intents.rules)
+        self.transit_intents = frozenset(onto.composite_intents.transit_intents)
         self.instruments = {}
         for intent, spec in onto.intents.items():
             for tool in spec.instruments:
@@ -125,6 +128,21 @@ class Lexicon:
                 out.append(tokens[i])
                 i += 1
         return out
+
+    def in_class(self, name: str, text: Optional[str]) -> bool:
+        """Whether ``text`` (a slot value) belongs to the word class ``name``.
+
+        The whole value, any final part of it ("tall floor lamp" -> "floor lamp", "lamp") or the
+        singular of its head ("lamps" -> "lamp") may be listed.
+        """
+        words = self.word_classes.get(name)
+        if not words or not text:
+            return False
+        toks = text.split()
+        for k in range(len(toks)):
+            if ' '.join(toks[k:]) in words:
+                return True
+        return singular(toks[-1]) in words
 
     def transposed_lemma(self, word: str) -> Optional[str]:
         """Return the verb lemma that ``word`` spells with two adjacent letters swapped.

@@ -58,6 +58,7 @@ class Clause:
     intent: Optional[str] = None
     verb: Optional[str] = None
     verb_index: int = -1
+    particle: Optional[str] = None
     params: dict = field(default_factory=dict)
     target_np: Optional[NounPhrase] = None
     colours: list = field(default_factory=list)
@@ -338,6 +339,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     if k < n and toks[k] in particles and toks[k] not in ('on', 'off') or \
             k < n and toks[k] in ('on', 'off') and toks[k] in particles and lemma != 'put':
         intent = particles[toks[k]]
+        particle = toks[k]
         k += 1
     elif k < n and toks[k] in _VERB_PARTICLES and (
             not lex.preps.match(toks, k) or intent in _TRANSITIVE and role_of(spec) == 'target'
@@ -380,6 +382,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
             or lex.modifiers.match(toks, k + 1) is not None or nxt in lex.fillers
         if tok in particles and (tok not in ('on', 'off') or ends):
             intent = particles[tok]
+            particle = tok
             k += 1
         elif tok in _VERB_PARTICLES and (ends or tok in ('away', 'out', 'up', 'down')):
             particle = tok
@@ -422,10 +425,12 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     # A verb particle closing the clause ("turn the taps in the shower on").
     if obj is not None and dangling in particles and dangling in ('on', 'off'):
         intent = particles[dangling]
+        particle = dangling
     if particle == 'out' and intent == 'pick_place':
         directions.append('out')
     _assign(lex, clause, intent, role, obj, pps, directions, spec)
     clause.intent = intent
+    clause.particle = particle
     conf = 0.9 - penalty
     if intent in _TRANSITIVE and 'target' not in params:
         conf -= 0.2
