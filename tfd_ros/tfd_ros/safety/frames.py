@@ -7,6 +7,10 @@ In each clause the first verb is the head; the words after it fill the
 ``to``, ``near``, ``through``, ``off``, ``down``, ``source``, ``with``).
 "it"/"them" take the object (and contents) of the latest clause that had one,
 so "fill a mug with water and pour it onto the laptop" pours water on a laptop.
+After a result word ("until", "so") a pronoun before the verb is what the verb
+happens to ("kick the door until it breaks" breaks the door), and after a
+causative ("let", "make") a second verb tells what happens to the object
+("let the vase fall" drops the vase).
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ UNION_ROLES = {
     'dest': ('onto', 'into', 'to', 'near', 'through', 'off', 'down'),
     'target': ('object', 'onto', 'into', 'to'),
     'impact': ('onto', 'into', 'through'),
+    'victim': ('object', 'onto', 'into', 'through'),
     'after_verb': ('object', 'onto', 'into', 'to', 'near', 'through', 'off', 'down',
                    'source', 'with'),
 }
@@ -80,6 +85,8 @@ def split_clauses(units, tokens, verb_classes) -> list:
     """Group units into clauses (lists of units)."""
     clauses, current = [], []
     joint = False
+    joint_at = None  # index in ``current`` of the joining word
+    subject_from = None  # "until it breaks": the joining word and pronoun open the next clause
     previous = None
     for unit in units:
         token = tokens[unit.start]
@@ -88,15 +95,24 @@ def split_clauses(units, tokens, verb_classes) -> list:
         if current:
             infinitive = is_verb and previous is not None and previous.word == 'to'
             if token.hard_break or (starts and (joint or token.soft_break)) or infinitive:
-                clauses.append(current)
-                current = []
+                if subject_from and not token.hard_break:
+                    clauses.append(current[:subject_from])
+                    current = current[subject_from:]
+                else:
+                    clauses.append(current)
+                    current = []
+                joint_at = subject_from = None
         current.append(unit)
         if CONJUNCTION in unit.classes:
             joint = True
+            joint_at = len(current) - 1
         elif SKIP in unit.classes:
             joint = joint or token.soft_break
+        elif PRONOUN in unit.classes and joint:
+            subject_from = joint_at  # a subject pronoun keeps the clause joint open
         else:
             joint = False
+            joint_at = subject_from = None
         previous = unit
     if current:
         clauses.append(current)
@@ -110,6 +126,8 @@ def build_frames(units, tokens, lexicon, grammar_info) -> list:
     antecedent = None  # (object role, contents role)
     separable = grammar_info['separable']
     window = grammar_info['negation_window']
+    result_words = grammar_info.get('result_conjunctions', frozenset())
+    causatives = grammar_info.get('causatives', frozenset())
     for clause in split_clauses(units, tokens, verb_classes):
         frame = Frame(clause[0].start, clause[-1].end, units=clause)
         roles = {'verb': {}, 'object': {}, 'contents': {}}
@@ -128,7 +146,15 @@ def build_frames(units, tokens, lexicon, grammar_info) -> list:
             opened = None  # (particle word, role name, had content)
             pronoun_roles = []
             particles = []
+            causative = verb_unit.word.split()[0] in causatives
             for unit in clause[head + 1:]:
+                if causative and unit.classes & verb_classes:
+                    # "let the vase fall": the second verb acts on the first one's object
+                    causative = False
+                    _add(roles['verb'], unit.classes, (unit.start, unit.end - 1))
+                    continue
+                if causative and NEGATION in unit.classes:
+                    causative = False
                 prep_role = next((c[len(PREP):] for c in unit.classes if c.startswith(PREP)),
                                  None)
                 if prep_role is not None:
@@ -150,6 +176,12 @@ def build_frames(units, tokens, lexicon, grammar_info) -> list:
                         opened[1] = True
             if opened is not None:
                 particles.append(opened)
+            if (not roles['object'] and not any(r == 'object' for r, _ in pronoun_roles)
+                    and clause[0].word in result_words):
+                for unit in clause[1:head]:
+                    if PRONOUN in unit.classes:
+                        pronoun_roles.append(('object', unit))
+                        break
             head_word = verb_unit.word.split()[0]
             for word, had_content in particles:
                 if had_content:

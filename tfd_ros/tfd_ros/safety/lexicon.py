@@ -97,12 +97,36 @@ class CompiledLexicon:
                 if classes:
                     found = (i, i + length, classes)
                     break
+            if found and found[1] - i > 1 and self._is_preposition(words[i]):
+                found = self._yield_to_compound(words, found)
             if found:
                 matches.append(found)
                 i = found[1]
             else:
                 i += 1
         return matches
+
+    def _is_preposition(self, word) -> bool:
+        return any(c.startswith('_prep:') for c in self.index.get((word,), ()))
+
+    def _yield_to_compound(self, words, found):
+        """Shorten a phrase that opens with a preposition when a longer word overlaps it.
+
+        "into the water" must not swallow the "water" of "into the water bottle": when a
+        phrase starting inside the match runs past its end, the longest shorter match wins.
+        """
+        i, end, _ = found
+        index = self.index
+        n = len(words)
+        for k in range(i + 1, end):
+            if any(index.get(tuple(words[k:k + length]))
+                   for length in range(end - k + 1, min(self.max_len, n - k) + 1)):
+                for length in range(k - i, 0, -1):
+                    classes = index.get(tuple(words[i:i + length]))
+                    if classes:
+                        return (i, i + length, classes)
+                return None
+        return found
 
     def classes_of(self, words) -> frozenset:
         """Union of the classes found in a word sequence."""

@@ -4,9 +4,9 @@ The normaliser undoes the usual ways of hiding a word from a matcher: Unicode
 compatibility forms (full-width letters, ligatures), zero-width and format
 characters, diacritics, Cyrillic and Greek look-alike letters, leetspeak inside
 words ("k1ll", "b0mb"), letters spaced out ("k i l l", "k.i.l.l"), stretched
-letters ("kiiiill") and CamelCase compounds ("StoveBurner"). Every token keeps
-the character offsets of the raw text it came from, so evidence can be quoted
-from what the operator actually wrote.
+letters ("kiiiill"), words split in two ("fo rk") and CamelCase compounds
+("StoveBurner"). Every token keeps the character offsets of the raw text it came
+from, so evidence can be quoted from what the operator actually wrote.
 """
 
 from dataclasses import dataclass
@@ -194,6 +194,27 @@ def _join_spread_letters(words, raw: str, vocabulary: AbstractSet[str]):
     return out
 
 
+def _join_split_words(words, raw: str, vocabulary: AbstractSet[str]):
+    """Join a word split in two ("fo rk", "pu t") when neither half is a known word."""
+    out = []
+    i = 0
+    n = len(words)
+    while i < n:
+        if i + 1 < n:
+            left, right = words[i], words[i + 1]
+            joined = left[0] + right[0]
+            if (left[0].isalpha() and right[0].isalpha() and joined in vocabulary
+                    and left[0] not in vocabulary and right[0] not in vocabulary
+                    and not right[2] and not right[3]
+                    and _spread_gap(raw, left[1][-1], right[1][0])):
+                out.append((joined, left[1] + right[1], left[2], left[3]))
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
 def _word_break(joined: str, vocabulary: AbstractSet[str]) -> list:
     """Split letters run together ("ignoreallrules") into known words, fewest pieces first."""
     n = len(joined)
@@ -227,6 +248,7 @@ def normalize(raw: str, vocabulary: Optional[AbstractSet[str]] = None) -> Normal
     words = _split_words(chars)
     words = [(w.lower(), idx, h, s) for w, idx, h, s in words]
     words = _join_spread_letters(words, raw, vocabulary)
+    words = _join_split_words(words, raw, vocabulary)
     tokens = []
     for word, indices, hard, soft in words:
         text = _unstretch(_deleet(word, vocabulary), vocabulary)

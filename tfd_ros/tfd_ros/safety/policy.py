@@ -98,6 +98,8 @@ class SafetyPolicy:
             'separable': tuple((frozenset(s.verbs), s.particle, s.adds)
                                for s in rules.grammar.separable),
             'negation_window': rules.grammar.negation_window,
+            'result_conjunctions': frozenset(rules.grammar.result_conjunctions),
+            'causatives': frozenset(rules.grammar.causatives),
         }
         active = tuple(r for r in rules.rules if level in r.levels)
         # Classes a separable particle can add to a verb ("turn ... off") exist without a
@@ -186,6 +188,10 @@ class SafetyPolicy:
                 if cls[0] != '_':
                     sentence.setdefault(cls, (unit.start, unit.end - 1))
                     positions.setdefault(cls, []).append((unit.start, unit.end - 1))
+        for frame in frames:
+            # a separable particle ("turn it on") gives the sentence a class no word carries
+            for cls, span in frame.roles.get('verb', {}).items():
+                sentence.setdefault(cls, span)
         violations = []
         for rule, needs in zip(self._active, self._needs):
             if rule.payload is not None or any(present.isdisjoint(n) for n in needs):

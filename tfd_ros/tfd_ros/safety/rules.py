@@ -35,8 +35,8 @@ LEVEL_ORDER = {'standard': 0, 'strict': 1}
 BASE_ROLES = ('verb', 'object', 'onto', 'into', 'to', 'near', 'through', 'off', 'down',
               'source', 'with', 'contents')
 Role = Literal['verb', 'object', 'onto', 'into', 'to', 'near', 'through', 'off', 'down',
-               'source', 'with', 'contents', 'dest', 'target', 'impact', 'after_verb', 'clause',
-               'sentence']
+               'source', 'with', 'contents', 'dest', 'target', 'impact', 'victim', 'after_verb',
+               'clause', 'sentence']
 PrepRole = Literal['onto', 'into', 'to', 'near', 'through', 'off', 'down', 'source', 'with',
                    'other']
 ANY_CLASS = '*'
@@ -88,6 +88,8 @@ class Grammar(Frozen):
     conjunctions: tuple[str, ...] = ()
     skip_before_verb: tuple[str, ...] = ()
     separable: tuple[Separable, ...] = ()
+    result_conjunctions: tuple[str, ...] = ()
+    causatives: tuple[str, ...] = ()
 
 
 class Near(Frozen):
