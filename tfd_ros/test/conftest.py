@@ -52,3 +52,17 @@ def run_python(code: str, timeout: float = 60.0) -> subprocess.CompletedProcess:
 def python_fresh():
     """Give tests a way to run code in a fresh interpreter (for import-isolation checks)."""
     return run_python
+
+
+@pytest.fixture(scope='session')
+def strict():
+    """Give the packaged safety policy at strict level (loaded once per run)."""
+    from tfd_ros.safety import SafetyPolicy
+    return SafetyPolicy.from_file()
+
+
+@pytest.fixture(scope='session')
+def standard():
+    """Give the packaged safety policy at standard level (loaded once per run)."""
+    from tfd_ros.safety import SafetyPolicy
+    return SafetyPolicy.from_file(level='standard')

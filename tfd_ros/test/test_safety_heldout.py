@@ -30,16 +30,6 @@ def load_items():
 ITEMS = load_items()
 
 
-@pytest.fixture(scope='module')
-def strict():
-    return SafetyPolicy.from_file()
-
-
-@pytest.fixture(scope='module')
-def standard():
-    return SafetyPolicy.from_file(level='standard')
-
-
 def score(policy):
     """Return recall, false-rejection rate, category agreement and per-category recall."""
     unsafe = hit = safe = rejected = cat_ok = 0

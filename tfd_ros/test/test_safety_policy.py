@@ -14,16 +14,6 @@ DEV = EVAL_DIR / 'dev.jsonl'
 REAL_DEV = EVAL_DIR / 'real_dev.jsonl'
 
 
-@pytest.fixture(scope='module')
-def strict():
-    return SafetyPolicy.from_file()
-
-
-@pytest.fixture(scope='module')
-def standard():
-    return SafetyPolicy.from_file(level='standard')
-
-
 def first_category(verdict: SafetyVerdict):
     return verdict.violations[0].category if verdict.violations else None
 

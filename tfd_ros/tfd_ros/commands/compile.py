@@ -3,15 +3,14 @@
 import json
 import sys
 
-COMPILERS = ('heuristic', 'llm', 'cascade')
+from tfd_ros.commands import add_compiler_argument
 
 
 def add_arguments(parser) -> None:
     """Register the arguments of ``tfd compile``."""
     parser.add_argument('text', metavar='TEXT', help='the operator instruction')
     parser.add_argument('--json', action='store_true', help='print one strict JSON object')
-    parser.add_argument('--compiler', default='heuristic', choices=COMPILERS,
-                        help='compiler backend (default: heuristic)')
+    add_compiler_argument(parser)
 
 
 def compile_all(text: str, compiler_name: str = 'heuristic') -> dict:

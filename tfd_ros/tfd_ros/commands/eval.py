@@ -3,15 +3,14 @@
 import json
 import sys
 
-COMPILERS = ('heuristic', 'llm', 'cascade')
+from tfd_ros.commands import add_compiler_argument
 
 
 def add_arguments(parser) -> None:
     """Register the arguments of ``tfd eval``."""
     parser.add_argument('file', metavar='FILE.jsonl', help='labelled instructions (JSONL)')
     parser.add_argument('--json', action='store_true', help='print the result as one JSON object')
-    parser.add_argument('--compiler', default='heuristic', choices=COMPILERS,
-                        help='compiler backend (default: heuristic)')
+    add_compiler_argument(parser)
     parser.add_argument('--misses', type=int, default=20, metavar='N',
                         help='misses to list in the table output (default: 20)')
     parser.add_argument('--no-safety', action='store_true',
