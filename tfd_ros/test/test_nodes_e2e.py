@@ -18,9 +18,10 @@ def ledger_home(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def nodes(ledger_home):
-    from support.nodes import start, stop
+    from support.nodes import start, stop, wait_until_priced
     econ = start('econ_controller', '-p', f'ledger_path:={ledger_home / "ledger.sqlite3"}')
     tfd = start('tfd_node')
+    wait_until_priced()
     yield tfd, econ
     stop(tfd)
     stop(econ)
@@ -184,6 +185,8 @@ def test_econ_rejection_when_account_is_empty(tmp_path):
                       '-p', f'ledger_path:={tmp_path / "l.sqlite3"}', namespace=ns)
     tfd = start('tfd_node', namespace=ns)
     try:
+        from support.nodes import wait_until_priced
+        wait_until_priced(ns)
         with OperatorClient(namespace=ns, node_name='broke_client') as client:
             outcome = client.send('Wipe the table.', 'broke').outcome
             assert outcome.outcome == InstructionOutcome.REJECTED_ECON
@@ -228,6 +231,9 @@ def test_two_namespaced_robots_do_not_cross_talk(tmp_path):
         procs.append(start('tfd_node', namespace=ns))
     probe = Probe('crosstalk_probe', namespace='/robot_b')
     try:
+        from support.nodes import wait_until_priced
+        for ns in ('/robot_a', '/robot_b'):
+            wait_until_priced(ns)
         seen_b = probe.collect(InstructionOutcome, 'instruction_outcome', qos.OUTCOME)
         probe.spin_for(1.0)
         with OperatorClient(namespace='/robot_a', node_name='a_client') as client:

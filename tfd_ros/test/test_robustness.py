@@ -202,6 +202,8 @@ def test_econ_controller_killed_and_restarted(tmp_path):
     tfd = start('tfd_node', '-p', 'econ_timeout_s:=0.5', namespace=ns)
     accepted = []
     try:
+        from support.nodes import wait_until_priced
+        wait_until_priced(ns)
         with OperatorClient(namespace=ns, node_name='econ_restart_client') as client:
             for _ in range(4):
                 outcome = client.send('Wipe the table.', 'alice').outcome

@@ -52,3 +52,22 @@ class Probe:
 
 
 __all__ = ['start', 'stop', 'Probe']
+
+
+def wait_until_priced(namespace: str = '', timeout: float = 30.0) -> None:
+    """Send a priced instruction until tfd_node and econ_controller have matched.
+
+    Right after start-up a proposal can be published before the controller's subscription
+    is matched; tfd_node then answers ECON_UNAVAILABLE, as it should. Tests that expect a
+    decision wait for the pair to be connected first.
+    """
+    from tfd_msgs.msg import InstructionOutcome
+
+    from tfd_ros.operator_client import OperatorClient
+    deadline = time.monotonic() + timeout
+    with OperatorClient(namespace=namespace, node_name='warmup_client') as client:
+        while time.monotonic() < deadline:
+            outcome = client.send('Wipe the table.', 'warmup', timeout).outcome
+            if outcome.outcome != InstructionOutcome.ECON_UNAVAILABLE:
+                return
+    raise RuntimeError(f'no economic decision in {namespace or "/"} within {timeout} s')
