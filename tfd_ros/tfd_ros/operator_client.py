@@ -161,3 +161,19 @@ def format_outcome(outcome: InstructionOutcome, text: Optional[str] = None) -> s
         if cv['sampler_tags']:
             lines.append(f'  sampler_tags: {", ".join(cv["sampler_tags"])}')
     return '\n'.join(lines)
+
+
+def wait_until_priced(namespace: str = '', timeout: float = 30.0) -> None:
+    """Send a priced instruction until tfd_node and the economic controller have matched.
+
+    Right after start-up a proposal can be published before the controller's subscription
+    is matched; tfd_node then answers ECON_UNAVAILABLE, as it should. Callers that need a
+    decision (tests, bag replays) wait for the pair to be connected first.
+    """
+    deadline = time.monotonic() + timeout
+    with OperatorClient(namespace=namespace, node_name='warmup_client') as client:
+        while time.monotonic() < deadline:
+            outcome = client.send('Wipe the table.', 'warmup', timeout).outcome
+            if outcome.outcome != InstructionOutcome.ECON_UNAVAILABLE:
+                return
+    raise ClientError(f'no economic decision in {namespace or "/"} within {timeout} s')

@@ -7,17 +7,23 @@ import time
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.qos import QoSDurabilityPolicy, QoSProfile, QoSReliabilityPolicy
 from rclpy.serialization import serialize_message
 from std_msgs.msg import String
 from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
 
 from tfd_ros import bags, qos
+from tfd_ros.operator_client import wait_until_priced
 from tfd_ros.processes import processes
 
+# The recorder takes only what is published while it records: a VOLATILE subscription does
+# not receive the vector that the publisher keeps for late joiners (TRANSIENT_LOCAL).
+_LIVE = QoSProfile(depth=1000, reliability=QoSReliabilityPolicy.RELIABLE,
+                   durability=QoSDurabilityPolicy.VOLATILE)
 _TYPES = {'/instruction_outcome': (InstructionOutcome, qos.OUTCOME),
           '/task_proposal': (TaskProposal, qos.ECON),
           '/econ_decision': (EconDecision, qos.ECON),
-          '/condition_vector': (ConditionVector, qos.CONDITION_VECTOR)}
+          '/condition_vector': (ConditionVector, _LIVE)}
 
 
 def replay(bag_in: Path, bag_out: Path, namespace: str = '', rate: float = 1.0,
@@ -93,4 +99,5 @@ def replay_through_nodes(bag_in: Path, bag_out: Path, workdir: Path, namespace: 
             '-p', f'ledger_path:={Path(workdir) / "replay-ledger.sqlite3"}']
     tfd = [bin_dir / 'tfd_node', '--ros-args', *remap]
     with processes(econ, tfd):
+        wait_until_priced(namespace)  # the warm-up's outputs end before recording starts
         return replay(bag_in, bag_out, namespace=namespace, rate=rate)

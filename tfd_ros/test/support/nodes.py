@@ -9,6 +9,8 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from support.ros_graph import spawn, spin_until, stop
 
+from tfd_ros.operator_client import wait_until_priced
+
 BIN = Path(sys.executable).parent
 
 
@@ -51,23 +53,5 @@ class Probe:
         rclpy.try_shutdown(context=self.context)
 
 
-__all__ = ['start', 'stop', 'Probe']
+__all__ = ['start', 'stop', 'Probe', 'wait_until_priced']
 
-
-def wait_until_priced(namespace: str = '', timeout: float = 30.0) -> None:
-    """Send a priced instruction until tfd_node and econ_controller have matched.
-
-    Right after start-up a proposal can be published before the controller's subscription
-    is matched; tfd_node then answers ECON_UNAVAILABLE, as it should. Tests that expect a
-    decision wait for the pair to be connected first.
-    """
-    from tfd_msgs.msg import InstructionOutcome
-
-    from tfd_ros.operator_client import OperatorClient
-    deadline = time.monotonic() + timeout
-    with OperatorClient(namespace=namespace, node_name='warmup_client') as client:
-        while time.monotonic() < deadline:
-            outcome = client.send('Wipe the table.', 'warmup', timeout).outcome
-            if outcome.outcome != InstructionOutcome.ECON_UNAVAILABLE:
-                return
-    raise RuntimeError(f'no economic decision in {namespace or "/"} within {timeout} s')
