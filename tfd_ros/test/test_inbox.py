@@ -39,3 +39,27 @@ def test_stop_serves_what_is_queued():
     inbox.stop()
     assert handled == [str(i) for i in range(50)]
     assert len(inbox) == 0
+
+
+def test_submit_runs_inline_when_idle_and_keeps_order_when_busy():
+    threads, handled = [], []
+    gate, entered = threading.Event(), threading.Event()
+
+    def handle(text):
+        threads.append(threading.current_thread().name)
+        if text == 'slow':
+            entered.set()
+            gate.wait(5.0)
+        handled.append(text)
+
+    inbox = Inbox(capacity=10, handle=handle, shed=lambda t, w: None,
+                  max_delay_s=lambda: 60.0, name='worker')
+    assert inbox.submit('now')  # idle: handled in this thread, before submit returns
+    assert handled == ['now'] and threads == [threading.current_thread().name]
+    assert inbox.put('slow') and entered.wait(5.0)
+    assert inbox.submit('after')  # busy: queued behind 'slow', not run inline
+    assert handled == ['now']
+    gate.set()
+    inbox.stop()
+    assert handled == ['now', 'slow', 'after']
+    assert threads[1:] == ['worker', 'worker']

@@ -1,8 +1,11 @@
 """A bounded queue between a fast receiver and one worker thread (pure Python, no rclpy).
 
-The receiving callback only enqueues, so the middleware's queue never backs up while
+The receiving callback enqueues, so the middleware's queue never backs up while
 instructions are compiled; the worker takes items in order and sheds those that waited
-longer than the allowed delay instead of working on stale orders.
+longer than the allowed delay instead of working on stale orders. While the node keeps up
+(nothing queued or in progress, and the item arrived moments ago) ``submit`` handles the
+item at once in the caller's thread, saving the hand-over; order is kept because only one
+item is ever in progress.
 """
 
 from collections import deque
@@ -37,12 +40,31 @@ class Inbox:
 
     def put(self, text: str) -> bool:
         """Enqueue ``text``; return False (nothing enqueued) when the queue is full."""
+        return self.submit(text, inline=False)
+
+    def submit(self, text: str, inline: bool = True) -> bool:
+        """Handle ``text`` now when ``inline`` and idle, else enqueue it (False: full)."""
         with self._ready:
-            if len(self._items) >= self._capacity:
+            run_now = inline and self._running and not self._items and not self._busy
+            if run_now:
+                self._busy = True
+            elif len(self._items) >= self._capacity:
                 return False
-            self._items.append((text, self._clock()))
-            self._ready.notify()
+            else:
+                self._items.append((text, self._clock()))
+                self._ready.notify()
+        if run_now:
+            try:
+                self._handle(text)
+            finally:
+                self._release()
         return True
+
+    def _release(self) -> None:
+        with self._ready:
+            self._busy = False
+            if self._items:
+                self._ready.notify()
 
     def __len__(self) -> int:
         with self._ready:
@@ -51,7 +73,7 @@ class Inbox:
     def _serve(self) -> None:
         while True:
             with self._ready:
-                while self._running and not self._items:
+                while (self._running and not self._items) or (self._items and self._busy):
                     self._ready.wait()
                 if not self._running and not self._items:
                     return
@@ -64,8 +86,7 @@ class Inbox:
                 else:
                     self._handle(text)
             finally:
-                with self._ready:
-                    self._busy = False
+                self._release()
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Serve what is queued, then end the worker thread."""

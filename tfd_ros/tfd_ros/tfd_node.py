@@ -51,6 +51,7 @@ from tfd_ros.proposal import new_proposal_id
 READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file', 'max_queue_length'})
 SAFETY_ORDER = {'standard': 0, 'strict': 1}
 EXPIRY_PERIOD_S = 0.02
+INLINE_MAX_AGE_NS = 2_000_000  # 2 ms
 
 
 def _ignore(_result) -> None:
@@ -170,8 +171,12 @@ class TfdNode(Node):
 
     # -- callbacks: convert, call the core, publish ----------------------------------------
 
-    def _on_instruction(self, msg: String) -> None:
-        if not self._inbox.put(msg.data):
+    def _on_instruction(self, msg: String, info) -> None:
+        # Compile at once while the node keeps up; once messages wait in the middleware's
+        # queue (received a while ago), hand them to the worker so intake stays fast.
+        received_ns = info.get('received_timestamp', 0) if isinstance(info, dict) else 0
+        fresh = bool(received_ns) and time.time_ns() - received_ns < INLINE_MAX_AGE_NS
+        if not self._inbox.submit(msg.data, inline=fresh):
             self._shed(msg.data, f'instruction queue full (max_queue_length='
                                  f'{self.config.max_queue_length}); shed under overload')
 
