@@ -4,13 +4,14 @@ Callbacks only convert messages, call the pure pipeline (``tfd_ros.pipeline``) a
 publish. Both paths to the robot, the ``instruction`` topic and the ``instruct`` action,
 go through the same ``_submit``: no gate is skipped by either.
 
-Overload policy: every instruction still gets exactly one outcome. Topic instructions go
-through a bounded queue (``max_queue_length``) to a worker thread; one that finds the
-queue full, or that waited in it longer than ``max_queue_delay_s``, is shed (stale orders
-are not compiled), and once ``max_pending`` proposals wait for the economic controller new
-instructions are shed too. A shed instruction gets ``REJECTED_OVERLOAD`` with the reason,
-is counted in the ``diagnostics`` topic (``outcome_rejected_overload``) and logged at most
-once a second.
+Overload policy: every instruction still gets exactly one outcome. A topic instruction is
+compiled at once while the node keeps up; once messages wait in the middleware's queue they
+go through a bounded queue (``max_queue_length``) to a worker thread, so intake stays fast.
+One that finds the queue full, or that waited in it longer than ``max_queue_delay_s``, is
+shed (stale orders are not compiled), and once ``max_pending`` proposals wait for the
+economic controller new instructions are shed too. A shed instruction gets
+``REJECTED_OVERLOAD`` with the reason, is counted in the ``diagnostics`` topic
+(``outcome_rejected_overload``) and logged at most once a second.
 """
 
 
