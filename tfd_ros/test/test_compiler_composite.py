@@ -5,8 +5,6 @@ and put it on the table" is a pick-and-place of the mug. The payload's ``steps``
 ordered sub-tasks with their own intents; only the top-level intent and slots change.
 """
 
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -215,12 +213,3 @@ def test_bad_composite_entries_name_their_dotted_path(raw):
     assert _bad(raw, set_(['rules', 0, 'steps'], [])) == 'composite_intents.rules.0.steps'
     assert _bad(raw, lambda comp, data: data['word_classes'].update(light_source=[])) \
         == 'word_classes.light_source'
-
-
-def test_composite_modules_import_no_rclpy():
-    code = ('import sys\n'
-            'import tfd_ros.compiler.compound, tfd_ros.compiler.heuristic, tfd_ros.ontology\n'
-            "assert 'rclpy' not in sys.modules, 'rclpy imported'\n")
-    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr

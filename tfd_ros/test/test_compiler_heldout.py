@@ -142,14 +142,3 @@ def test_empty_spelling_correction_is_rejected():
     with pytest.raises(OntologyError) as exc:
         ontology_from_mapping(raw)
     assert exc.value.path == 'spelling.abcd'
-
-
-def test_compiler_modules_import_without_rclpy(python_fresh):
-    proc = python_fresh(
-        'import sys\n'
-        'import tfd_ros.compiler.heuristic, tfd_ros.compiler.slots\n'
-        'import tfd_ros.compiler.compound, tfd_ros.compiler.lexicon\n'
-        'assert "rclpy" not in sys.modules, "rclpy imported"\n'
-        'print("ok")\n')
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == 'ok'

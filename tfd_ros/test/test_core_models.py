@@ -117,13 +117,3 @@ def test_proposal_from_payload_carries_bid_and_manner():
     assert first.intent == 'clean_area' and first.speed == 'slow'
     assert first.max_energy_cost == 500.0 and not first.energy_unlimited
     assert TextOpPayload.from_json(first.payload_json) == payload
-
-
-def test_core_imports_without_rclpy(python_fresh):
-    code = ('import sys\n'
-            'import tfd_ros.payload, tfd_ros.config, tfd_ros.proposal, tfd_ros.paths\n'
-            "assert 'rclpy' not in sys.modules, 'rclpy imported by the core'\n"
-            "print('clean')\n")
-    result = python_fresh(code)
-    assert result.returncode == 0, result.stderr
-    assert 'clean' in result.stdout

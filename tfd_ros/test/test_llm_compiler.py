@@ -407,14 +407,3 @@ def test_factory_returns_named_compilers(fake, ontology, heuristic, monkeypatch)
         compiler = factory.create_compiler(TFDConfig(compiler=name), ontology)
         assert compiler.name == name
         assert isinstance(compiler, (LlmCompiler, CascadeCompiler))
-
-
-def test_core_imports_no_rclpy(python_fresh):
-    result = python_fresh(
-        'import sys\n'
-        'import tfd_ros.compiler.llm, tfd_ros.compiler.cascade\n'
-        'import tfd_ros.compiler.breaker, tfd_ros.compiler.llm_schema\n'
-        "assert 'rclpy' not in sys.modules, 'rclpy imported'\n"
-        "print('ok')\n")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == 'ok'

@@ -1,4 +1,4 @@
-"""The safety core imports no rclpy, and the evaluation script runs on its own."""
+"""The safety evaluation script runs on its own over a labelled file."""
 
 from pathlib import Path
 import subprocess
@@ -8,20 +8,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO.parent / 'shared' / 'eval' / 'dev.jsonl'
-
-
-def test_safety_core_imports_no_rclpy():
-    code = ('import sys\n'
-            'import tfd_ros.safety, tfd_ros.safety.policy, tfd_ros.safety.rules\n'
-            'import tfd_ros.safety.normalize, tfd_ros.safety.frames, tfd_ros.safety.lexicon\n'
-            'p = tfd_ros.safety.SafetyPolicy.from_file()\n'
-            'assert not p.check("smash the window").allowed\n'
-            "assert 'rclpy' not in sys.modules, 'rclpy was imported'\n"
-            "print('ok')\n")
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                            timeout=60, cwd=str(REPO.parent))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == 'ok'
 
 
 @pytest.mark.skipif(not DEV.is_file(), reason='shared dev set not present')
