@@ -18,6 +18,9 @@ OUTCOME_NAMES = {getattr(InstructionOutcome, name): name for name in (
     'ECON_UNAVAILABLE', 'INVALID_INPUT', 'CANCELED', 'REJECTED_OVERLOAD', 'INTERNAL_ERROR')}
 
 
+SETTLE_S = 0.5
+
+
 class ClientError(RuntimeError):
     """The node could not be reached or did not answer in time."""
 
@@ -47,10 +50,21 @@ class OperatorClient:
         self._executor = SingleThreadedExecutor(context=self._context)
         self._executor.add_node(self._node)
         self._client = ActionClient(self._node, Instruct, 'instruct')
+        self._settled = False
 
     def wait_for_server(self, timeout_s: float) -> bool:
-        """Spin until the action server is discovered; return whether it was."""
-        return self._spin_until(self._client.server_is_ready, timeout_s)
+        """Spin until the action server is discovered; return whether it was.
+
+        The server's services show in the graph before the way back (their responses to
+        this client) is matched, and a goal sent in between can go unanswered; the first
+        time, the client waits a moment longer for discovery to finish both ways.
+        """
+        if not self._spin_until(self._client.server_is_ready, timeout_s):
+            return False
+        if not self._settled:
+            self._spin_until(lambda: False, SETTLE_S)
+            self._settled = True
+        return True
 
     def send(self, text: str, operator_id: str = '', timeout_s: float = 10.0) -> Reply:
         """Send one instruction and wait for its result (``ClientError`` on timeout)."""
