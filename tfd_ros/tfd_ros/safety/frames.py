@@ -15,7 +15,8 @@ causative ("let", "make") a second verb tells what happens to the object
 
 from dataclasses import dataclass, field
 
-PREP = '_prep:'
+from tfd_ros.safety.lexicon import PREP
+
 PRONOUN = '_pronoun'
 NEGATION = '_negation'
 CONJUNCTION = '_conjunction'
@@ -28,9 +29,13 @@ UNION_ROLES = {
     'after_verb': ('object', 'onto', 'into', 'to', 'near', 'through', 'off', 'down',
                    'source', 'with'),
 }
+_NO_CLASSES = frozenset()
+
+__all__ = ['PREP', 'PRONOUN', 'NEGATION', 'CONJUNCTION', 'SKIP', 'Unit', 'Frame', 'units_of',
+           'units_from_tags', 'split_clauses', 'build_frames', 'frames_of_rows']
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A tagged phrase (or a single untagged word) over tokens [start, end)."""
 
@@ -69,33 +74,47 @@ def _add(role: dict, classes, span) -> None:
 
 def units_of(words, lexicon) -> list:
     """Tag words by longest match; untagged words become class-less units."""
+    return units_from_tags(words, lexicon.tag(words))
+
+
+def units_from_tags(words, tags) -> list:
+    """Units over ``words`` from the (start, end, classes) matches of ``CompiledLexicon.tag``."""
     units = []
     pos = 0
-    for start, end, classes in lexicon.tag(words):
+    for start, end, classes in tags:
         for k in range(pos, start):
-            units.append(Unit(k, k + 1, frozenset(), words[k]))
-        units.append(Unit(start, end, classes, ' '.join(words[start:end])))
+            units.append(Unit(k, k + 1, _NO_CLASSES, words[k]))
+        word = words[start] if end - start == 1 else ' '.join(words[start:end])
+        units.append(Unit(start, end, classes, word))
         pos = end
     for k in range(pos, len(words)):
-        units.append(Unit(k, k + 1, frozenset(), words[k]))
+        units.append(Unit(k, k + 1, _NO_CLASSES, words[k]))
     return units
 
 
 def split_clauses(units, tokens, verb_classes) -> list:
     """Group units into clauses (lists of units)."""
+    breaks = [(t.hard_break, t.soft_break) for t in tokens]
+    return _split_clauses(units, breaks, {u.classes: (not u.classes.isdisjoint(verb_classes),)
+                                          for u in units})
+
+
+def _split_clauses(units, breaks, kinds) -> list:
+    """``split_clauses`` over (hard, soft) break flags per token and precomputed unit kinds."""
     clauses, current = [], []
     joint = False
     joint_at = None  # index in ``current`` of the joining word
     subject_from = None  # "until it breaks": the joining word and pronoun open the next clause
     previous = None
     for unit in units:
-        token = tokens[unit.start]
-        is_verb = bool(unit.classes & verb_classes)
-        starts = NEGATION in unit.classes or is_verb
+        hard_break, soft_break = breaks[unit.start]
+        classes = unit.classes
+        is_verb = kinds[classes][0]
         if current:
+            starts = is_verb or NEGATION in classes
             infinitive = is_verb and previous is not None and previous.word == 'to'
-            if token.hard_break or (starts and (joint or token.soft_break)) or infinitive:
-                if subject_from and not token.hard_break:
+            if hard_break or (starts and (joint or soft_break)) or infinitive:
+                if subject_from and not hard_break:
                     clauses.append(current[:subject_from])
                     current = current[subject_from:]
                 else:
@@ -103,12 +122,15 @@ def split_clauses(units, tokens, verb_classes) -> list:
                     current = []
                 joint_at = subject_from = None
         current.append(unit)
-        if CONJUNCTION in unit.classes:
+        if not classes:
+            joint = False
+            joint_at = subject_from = None
+        elif CONJUNCTION in classes:
             joint = True
             joint_at = len(current) - 1
-        elif SKIP in unit.classes:
-            joint = joint or token.soft_break
-        elif PRONOUN in unit.classes and joint:
+        elif SKIP in classes:
+            joint = joint or soft_break
+        elif PRONOUN in classes and joint:
             subject_from = joint_at  # a subject pronoun keeps the clause joint open
         else:
             joint = False
@@ -121,93 +143,109 @@ def split_clauses(units, tokens, verb_classes) -> list:
 
 def build_frames(units, tokens, lexicon, grammar_info) -> list:
     """Build one ``Frame`` per clause, resolving pronouns against earlier clauses."""
-    verb_classes = lexicon.verb_classes
+    rows = [(t.text, t.start, t.end, t.hard_break, t.soft_break) for t in tokens]
+    return frames_of_rows(units, rows, lexicon, grammar_info)
+
+
+def frames_of_rows(units, rows, lexicon, grammar_info) -> list:
+    """``build_frames`` over token rows ``(text, start, end, hard_break, soft_break)``."""
+    kinds = lexicon.kinds
     frames = []
     antecedent = None  # (object role, contents role)
-    separable = grammar_info['separable']
-    window = grammar_info['negation_window']
-    result_words = grammar_info.get('result_conjunctions', frozenset())
-    causatives = grammar_info.get('causatives', frozenset())
-    for clause in split_clauses(units, tokens, verb_classes):
+    for clause in _split_clauses(units, [row[3:] for row in rows], kinds):
         frame = Frame(clause[0].start, clause[-1].end, units=clause)
         roles = {'verb': {}, 'object': {}, 'contents': {}}
-        head = None
-        for k, unit in enumerate(clause):
-            if unit.classes & verb_classes:
-                head = k
-                break
+        head = next((k for k, unit in enumerate(clause) if kinds[unit.classes][0]), None)
         if head is not None:
-            for j in range(max(0, head - window), head):
-                if NEGATION in clause[j].classes:
-                    frame.negated = True
-            verb_unit = clause[head]
-            _add(roles['verb'], verb_unit.classes, (verb_unit.start, verb_unit.end - 1))
-            role = 'object'
-            opened = None  # (particle word, role name, had content)
-            pronoun_roles = []
-            particles = []
-            causative = verb_unit.word.split()[0] in causatives
-            for unit in clause[head + 1:]:
-                if causative and unit.classes & verb_classes:
-                    # "let the vase fall": the second verb acts on the first one's object
-                    causative = False
-                    _add(roles['verb'], unit.classes, (unit.start, unit.end - 1))
-                    continue
-                if causative and NEGATION in unit.classes:
-                    causative = False
-                prep_role = next((c[len(PREP):] for c in unit.classes if c.startswith(PREP)),
-                                 None)
-                if prep_role is not None:
-                    if opened is not None:
-                        particles.append(opened)
-                    role = prep_role
-                    opened = [unit.word, False]
-                    continue
-                target = roles.setdefault(role, {})
-                if PRONOUN in unit.classes:
-                    pronoun_roles.append((role, unit))
-                    if opened is not None:
-                        opened[1] = True
-                    continue
-                real = [c for c in unit.classes if c[0] != '_']
-                if real:
-                    _add(target, real, (unit.start, unit.end - 1))
-                    if opened is not None:
-                        opened[1] = True
-            if opened is not None:
-                particles.append(opened)
-            if (not roles['object'] and not any(r == 'object' for r, _ in pronoun_roles)
-                    and clause[0].word in result_words):
-                for unit in clause[1:head]:
-                    if PRONOUN in unit.classes:
-                        pronoun_roles.append(('object', unit))
-                        break
-            head_word = verb_unit.word.split()[0]
-            for word, had_content in particles:
-                if had_content:
-                    continue
-                if word in ('inside', 'in', 'into') and antecedent is not None:
-                    for cls, span in antecedent[0].items():
-                        roles.setdefault('into', {}).setdefault(cls, span)
-                for sep in separable:
-                    if word == sep[1] and head_word in sep[0]:
-                        _add(roles['verb'], (sep[2],), (verb_unit.start, verb_unit.end - 1))
-            for role_name, unit in pronoun_roles:
-                if antecedent is not None:
-                    obj, contents = antecedent
-                    for cls, span in obj.items():
-                        roles.setdefault(role_name, {}).setdefault(cls, span)
-                    for cls, span in contents.items():
-                        roles['contents'].setdefault(cls, span)
-            for part in ('object', 'with'):
-                for cls, span in roles.get(part, {}).items():
-                    roles['contents'].setdefault(cls, span)
+            frame.negated = _fill_roles(roles, clause, head, kinds, antecedent, grammar_info)
         clause_role = {}
         for unit in clause:
-            _add(clause_role, unit.classes, (unit.start, unit.end - 1))
+            span = (unit.start, unit.end - 1)
+            for cls in kinds[unit.classes][2]:
+                clause_role.setdefault(cls, span)
         roles['clause'] = clause_role
         frame.roles = roles
         if roles.get('object'):
             antecedent = (roles['object'], roles['contents'])
         frames.append(frame)
     return frames
+
+
+def _fill_roles(roles, clause, head, kinds, antecedent, grammar_info) -> bool:
+    """Fill the roles of a clause with a head verb; return whether the verb is negated."""
+    window = grammar_info['negation_window']
+    negated = any(NEGATION in clause[j].classes for j in range(max(0, head - window), head))
+    verb_unit = clause[head]
+    verb_span = (verb_unit.start, verb_unit.end - 1)
+    for cls in kinds[verb_unit.classes][2]:
+        roles['verb'].setdefault(cls, verb_span)
+    role = 'object'
+    opened = None  # (particle word, role name, had content)
+    pronoun_roles = []
+    particles = []
+    causative = verb_unit.word.split()[0] in grammar_info.get('causatives', ())
+    for unit in clause[head + 1:]:
+        classes = unit.classes
+        if not classes:
+            roles.setdefault(role, {})
+            continue
+        is_verb, prep_role, real = kinds[classes]
+        if causative and is_verb:
+            # "let the vase fall": the second verb acts on the first one's object
+            causative = False
+            _add(roles['verb'], real, (unit.start, unit.end - 1))
+            continue
+        if causative and NEGATION in classes:
+            causative = False
+        if prep_role is not None:
+            if opened is not None:
+                particles.append(opened)
+            role = prep_role
+            opened = [unit.word, False]
+            continue
+        target = roles.setdefault(role, {})
+        if PRONOUN in classes:
+            pronoun_roles.append((role, unit))
+            if opened is not None:
+                opened[1] = True
+            continue
+        if real:
+            span = (unit.start, unit.end - 1)
+            for cls in real:
+                target.setdefault(cls, span)
+            if opened is not None:
+                opened[1] = True
+    if opened is not None:
+        particles.append(opened)
+    if (not roles['object'] and not any(r == 'object' for r, _ in pronoun_roles)
+            and clause[0].word in grammar_info.get('result_conjunctions', ())):
+        for unit in clause[1:head]:
+            if PRONOUN in unit.classes:
+                pronoun_roles.append(('object', unit))
+                break
+    _particle_roles(roles, particles, verb_unit, antecedent, grammar_info['separable'])
+    if antecedent is not None:
+        obj, contents = antecedent
+        for role_name, _ in pronoun_roles:
+            for cls, span in obj.items():
+                roles.setdefault(role_name, {}).setdefault(cls, span)
+            for cls, span in contents.items():
+                roles['contents'].setdefault(cls, span)
+    for part in ('object', 'with'):
+        for cls, span in roles.get(part, {}).items():
+            roles['contents'].setdefault(cls, span)
+    return negated
+
+
+def _particle_roles(roles, particles, verb_unit, antecedent, separable) -> None:
+    """Particles left without content: "put it in", and separable verbs ("turn it on")."""
+    head_word = verb_unit.word.split()[0]
+    for word, had_content in particles:
+        if had_content:
+            continue
+        if word in ('inside', 'in', 'into') and antecedent is not None:
+            for cls, span in antecedent[0].items():
+                roles.setdefault('into', {}).setdefault(cls, span)
+        for sep in separable:
+            if word == sep[1] and head_word in sep[0]:
+                _add(roles['verb'], (sep[2],), (verb_unit.start, verb_unit.end - 1))

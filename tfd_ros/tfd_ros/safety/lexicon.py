@@ -4,6 +4,7 @@ from types import MappingProxyType
 
 _VOWELS = frozenset('aeiou')
 _SIBILANT_ENDS = ('s', 'sh', 'ch', 'x', 'z', 'o')
+PREP = '_prep:'  # grammar pseudo-classes of prepositions: PREP + the role they open
 
 
 def verb_forms(word: str) -> set:
@@ -59,6 +60,30 @@ def _closure(lexicon) -> dict:
     return members
 
 
+def _kind(classes: frozenset, verb_classes: frozenset) -> tuple:
+    """Describe a tagged unit by its class set: ``(is_verb, prep_role, real)``.
+
+    Whether a verb class is among ``classes``, the role a preposition class opens (or
+    None) and the classes that are not grammar pseudo-classes (``_...``), in set order.
+    """
+    prep_role = next((c[len(PREP):] for c in classes if c.startswith(PREP)), None)
+    real = tuple(c for c in classes if c[0] != '_')
+    return (not classes.isdisjoint(verb_classes), prep_role, real)
+
+
+class _Kinds(dict):
+    """Class set -> ``_kind``; a set the lexicon never tags is described on the fly."""
+
+    __slots__ = ('_verb_classes',)
+
+    def __init__(self, class_sets, verb_classes):
+        super().__init__((c, _kind(c, verb_classes)) for c in class_sets)
+        self._verb_classes = verb_classes
+
+    def __missing__(self, classes):
+        return _kind(classes, self._verb_classes)
+
+
 class CompiledLexicon:
     """Phrase index over all classes; tags token sequences by longest match."""
 
@@ -71,33 +96,48 @@ class CompiledLexicon:
                 for form in phrase_forms(term, entry.kind):
                     direct.setdefault(tuple(form.split()), set()).add(name)
         index = {}
+        shared = {}  # one frozenset object per distinct class set
         for phrase, classes in direct.items():
             full = set(classes)
             for name, inc in members.items():
                 if inc & classes:
                     full.add(name)
-            index[phrase] = frozenset(full)
+            full = frozenset(full)
+            index[phrase] = shared.setdefault(full, full)
+        self._index = index
         self.index = MappingProxyType(index)
         self.max_len = max((len(p) for p in index), default=1)
         vocab = {w for phrase in index for w in phrase}
         vocab.update(extra_words)
         self.vocabulary = frozenset(vocab)
         self.verb_classes = frozenset(n for n, e in lexicon.items() if e.kind == 'verb')
+        # one-word phrases by word, and every head (2 words or more) of a longer phrase
+        self._words = {phrase[0]: classes for phrase, classes in index.items()
+                       if len(phrase) == 1}
+        self._heads = frozenset(phrase[:k] for phrase in index for k in range(2, len(phrase) + 1))
+        self._openers = frozenset(phrase[0] for phrase in index if len(phrase) > 1)
+        self._prepositions = frozenset(
+            phrase[0] for phrase, classes in index.items()
+            if len(phrase) == 1 and any(c.startswith(PREP) for c in classes))
+        self.kinds = MappingProxyType(_Kinds(list(shared) + [frozenset()], self.verb_classes))
 
     def tag(self, words):
         """Longest-match tagging: list of (start, end, classes) over a word tuple."""
         matches = []
         i = 0
         n = len(words)
-        index = self.index
+        one_word = self._words
+        openers = self._openers
         while i < n:
-            found = None
-            for length in range(min(self.max_len, n - i), 0, -1):
-                classes = index.get(tuple(words[i:i + length]))
-                if classes:
-                    found = (i, i + length, classes)
-                    break
-            if found and found[1] - i > 1 and self._is_preposition(words[i]):
+            word = words[i]
+            classes = one_word.get(word)
+            found = (i, i + 1, classes) if classes else None
+            if word in openers:
+                found = self._extend(words, found, i, n)
+            if found is None:
+                i += 1
+                continue
+            if found[1] - i > 1 and word in self._prepositions:
                 found = self._yield_to_compound(words, found)
             if found:
                 matches.append(found)
@@ -106,8 +146,18 @@ class CompiledLexicon:
                 i += 1
         return matches
 
-    def _is_preposition(self, word) -> bool:
-        return any(c.startswith('_prep:') for c in self.index.get((word,), ()))
+    def _extend(self, words, found, i, n):
+        """Return the longest phrase of two words or more at ``words[i]``, else ``found``."""
+        heads = self._heads
+        index = self._index
+        for end in range(i + 2, n + 1):
+            phrase = tuple(words[i:end])
+            if phrase not in heads:
+                break
+            classes = index.get(phrase)
+            if classes:
+                found = (i, end, classes)
+        return found
 
     def _yield_to_compound(self, words, found):
         """Shorten a phrase that opens with a preposition when a longer word overlaps it.
@@ -116,7 +166,7 @@ class CompiledLexicon:
         phrase starting inside the match runs past its end, the longest shorter match wins.
         """
         i, end, _ = found
-        index = self.index
+        index = self._index
         n = len(words)
         for k in range(i + 1, end):
             if any(index.get(tuple(words[k:k + length]))

@@ -38,6 +38,16 @@ HARD_BREAKS = frozenset('.;!?\n\r')
 SOFT_BREAKS = frozenset(',:()[]{}"“”')
 SPREAD_SEPARATORS = frozenset(' .-_*·,/\\+~')
 _STRETCH = re.compile(r'([a-z])\1{2,}')
+# Text made only of these characters needs no cleaning, and ``_split_plain`` splits it.
+_NOT_PLAIN = re.compile(r'[^\x00-\x7f’“”]')
+# A word: runs of letters, digits, '@' and '$', joined by '!' or '|' between two letters
+# ("k!ll") or by an apostrophe before a letter ("don't"); anything else lies between words.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9@$]+(?:(?:(?<=[A-Za-z])[!|]|['`’])(?=[A-Za-z])"
+                         r'[A-Za-z0-9@$]+)*')
+_PLAIN_GAP_WORD = re.compile('([^A-Za-z0-9@$]*)(' + _PLAIN_WORD.pattern + ')')
+_PLAIN_CAMEL = re.compile(r'(?<=[a-z])[A-Z](?=[a-z])')
+_HAS_CAMEL = re.compile('[a-z][A-Z][a-z]')
+_NO_APOSTROPHES = str.maketrans('', '', "'`’")
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,10 @@ def _is_word_char(ch: str) -> bool:
 
 
 def _split_words(chars):
-    """Group cleaned characters into raw words; returns [(text, [raw_idx...], hard, soft)]."""
+    """Group cleaned characters into words; returns [(text, start, end, hard, soft)].
+
+    ``start`` and ``end`` delimit the raw characters the word came from.
+    """
     words = []
     current, indices = [], []
     hard = soft = False
@@ -107,7 +120,7 @@ def _split_words(chars):
         camel = ch.isupper() and prev_ch.islower() and next_ch.islower() and current
         if _is_word_char(ch) or inner:
             if camel:
-                words.append((''.join(current), indices, hard, soft))
+                words.append((''.join(current), indices[0], indices[-1] + 1, hard, soft))
                 current, indices = [], []
                 hard = soft = False
             if not current:
@@ -117,19 +130,62 @@ def _split_words(chars):
             indices.append(raw_index)
             continue
         if current:
-            words.append((''.join(current), indices, hard, soft))
+            words.append((''.join(current), indices[0], indices[-1] + 1, hard, soft))
             current, indices = [], []
         if ch in HARD_BREAKS:
             pending_hard = True
         elif ch in SOFT_BREAKS:
             pending_soft = True
     if current:
-        words.append((''.join(current), indices, hard, soft))
+        words.append((''.join(current), indices[0], indices[-1] + 1, hard, soft))
     return words
 
 
+def _split_plain(raw: str):
+    """``_split_words`` (then lower-cased) for ASCII text with typographic quotes, by regex.
+
+    Such text is its own cleaned form (raw index = string index), and the word rules of
+    ``_split_words`` reduce to the character classes of ``_PLAIN_WORD``.
+    """
+    camel = _HAS_CAMEL.search(raw) is not None
+    source = raw if camel else raw.lower()
+    apostrophes = "'" in raw or '`' in raw or '’' in raw
+    words = []
+    end = 0
+    for gap, text in _PLAIN_GAP_WORD.findall(source):
+        start = end + len(gap)
+        end = start + len(text)
+        flags = (False, False) if gap == ' ' else _gap_breaks(gap)
+        if camel:
+            cuts = [] if text.islower() else [m.start() for m in _PLAIN_CAMEL.finditer(text)]
+            if cuts:
+                _add_camel_pieces(words, text, start, cuts, flags)
+                continue
+            text = text.lower()
+        if apostrophes:
+            text = text.translate(_NO_APOSTROPHES)
+        words.append((text, start, end) + flags)
+    return words
+
+
+def _add_camel_pieces(words, text, start, cuts, flags) -> None:
+    """Append the lower-cased pieces of a CamelCase word; only the first keeps ``flags``."""
+    bounds = [0] + cuts + [len(text)]
+    for k in range(len(bounds) - 1):
+        piece = text[bounds[k]:bounds[k + 1]].translate(_NO_APOSTROPHES).lower()
+        words.append((piece, start + bounds[k], start + bounds[k + 1])
+                     + (flags if k == 0 else (False, False)))
+
+
+def _gap_breaks(gap: str) -> tuple:
+    """Break flags ``(hard, soft)`` that the characters between two words set."""
+    if gap == ' ' or not gap:
+        return (False, False)
+    return (not HARD_BREAKS.isdisjoint(gap), not SOFT_BREAKS.isdisjoint(gap))
+
+
 def _deleet(word: str, vocabulary: AbstractSet[str]) -> str:
-    if not any(c.isalpha() for c in word) or word.isalpha():
+    if word.isalpha() or word.isdigit() or not any(c.isalpha() for c in word):
         return word
     if not any(c in LEET or c == '1' for c in word):
         return word
@@ -166,13 +222,15 @@ def _unstretch(word: str, vocabulary: AbstractSet[str]) -> str:
 
 def _join_spread_letters(words, raw: str, vocabulary: AbstractSet[str]):
     """Join runs of single letters ("k i l l", "k.i.l.l") into one word."""
+    if len([w for w in words if len(w[0]) == 1]) < 3:
+        return words  # no run to join
     out = []
     i = 0
     n = len(words)
     while i < n:
         j = i
         while (j < n and len(words[j][0]) == 1 and words[j][0].isalpha()
-               and (j == i or _spread_gap(raw, words[j - 1][1][-1], words[j][1][0]))):
+               and (j == i or _spread_gap(raw, words[j - 1][2], words[j][1]))):
             j += 1
         if j - i >= 3:
             run = words[i:j]
@@ -184,9 +242,8 @@ def _join_spread_letters(words, raw: str, vocabulary: AbstractSet[str]):
             for k, piece in enumerate(pieces):
                 part = run[pos:pos + len(piece)]
                 pos += len(piece)
-                indices = [idx for w in part for idx in w[1]]
-                hard, soft = (part[0][2], part[0][3]) if k == 0 else (False, False)
-                out.append((piece, indices, hard, soft))
+                hard, soft = (part[0][3], part[0][4]) if k == 0 else (False, False)
+                out.append((piece, part[0][1], part[-1][2], hard, soft))
             i = j
         else:
             out.append(words[i])
@@ -196,21 +253,23 @@ def _join_spread_letters(words, raw: str, vocabulary: AbstractSet[str]):
 
 def _join_split_words(words, raw: str, vocabulary: AbstractSet[str]):
     """Join a word split in two ("fo rk", "pu t") when neither half is a known word."""
+    if vocabulary.isdisjoint([a[0] + b[0] for a, b in zip(words, words[1:])]):
+        return words  # no two neighbours spell a known word
     out = []
     i = 0
     n = len(words)
     while i < n:
+        left = words[i]
         if i + 1 < n:
-            left, right = words[i], words[i + 1]
-            joined = left[0] + right[0]
-            if (left[0].isalpha() and right[0].isalpha() and joined in vocabulary
-                    and left[0] not in vocabulary and right[0] not in vocabulary
-                    and not right[2] and not right[3]
-                    and _spread_gap(raw, left[1][-1], right[1][0])):
-                out.append((joined, left[1] + right[1], left[2], left[3]))
+            right = words[i + 1]
+            if (not right[3] and not right[4] and left[0] not in vocabulary
+                    and right[0] not in vocabulary and left[0].isalpha()
+                    and right[0].isalpha() and left[0] + right[0] in vocabulary
+                    and _spread_gap(raw, left[2], right[1])):
+                out.append((left[0] + right[0], left[1], right[2], left[3], left[4]))
                 i += 2
                 continue
-        out.append(words[i])
+        out.append(left)
         i += 1
     return out
 
@@ -234,26 +293,40 @@ def _word_break(joined: str, vocabulary: AbstractSet[str]) -> list:
     return best[n] or []
 
 
-def _spread_gap(raw: str, left: int, right: int) -> bool:
-    gap = raw[left + 1:right]
+def _spread_gap(raw: str, end: int, start: int) -> bool:
+    gap = raw[end:start]
     return 0 < len(gap) <= 2 and all(c in SPREAD_SEPARATORS for c in gap)
+
+
+def tokenize(raw: str, vocabulary: AbstractSet[str]) -> list:
+    """Normalise ``raw`` into plain ``(text, start, end, hard_break, soft_break)`` tuples."""
+    if _NOT_PLAIN.search(raw) is None:
+        words = _split_plain(raw)
+    else:
+        words = [(w[0].lower(),) + w[1:] for w in _split_words(list(_clean_chars(raw)))]
+    words = _join_spread_letters(words, raw, vocabulary)
+    words = _join_split_words(words, raw, vocabulary)
+    joined = ' '.join([w[0] for w in words])
+    stretched = _STRETCH.search(joined) is not None
+    if not stretched and joined.replace(' ', '').isalpha():
+        return words  # plain words: nothing to de-leet, unstretch or strip
+    tokens = []
+    for word, start, end, hard, soft in words:
+        if word.isalpha():  # nothing to de-leet; only a stretched word changes
+            text = _unstretch(word, vocabulary) if stretched else word
+        else:
+            text = _unstretch(_deleet(word, vocabulary), vocabulary)
+            if not text.isalnum():
+                text = ''.join(c for c in text if c.isalnum())
+                if not text:
+                    continue
+        tokens.append((text, start, end, hard, soft))
+    return tokens
 
 
 def normalize(raw: str, vocabulary: Optional[AbstractSet[str]] = None) -> NormalizedText:
     """Normalise ``raw`` into lower-case tokens mapped back onto raw character spans."""
     if not isinstance(raw, str):
         raw = str(raw)
-    vocabulary = vocabulary or frozenset()
-    chars = list(_clean_chars(raw))
-    words = _split_words(chars)
-    words = [(w.lower(), idx, h, s) for w, idx, h, s in words]
-    words = _join_spread_letters(words, raw, vocabulary)
-    words = _join_split_words(words, raw, vocabulary)
-    tokens = []
-    for word, indices, hard, soft in words:
-        text = _unstretch(_deleet(word, vocabulary), vocabulary)
-        text = ''.join(c for c in text if c.isalnum())
-        if not text:
-            continue
-        tokens.append(Token(text, indices[0], indices[-1] + 1, hard, soft))
-    return NormalizedText(raw, tuple(tokens))
+    tokens = tokenize(raw, vocabulary or frozenset())
+    return NormalizedText(raw, tuple(Token(*token) for token in tokens))

@@ -15,11 +15,11 @@ from tfd_ros.safety.frames import (
     PREP,
     PRONOUN,
     SKIP,
-    build_frames,
-    units_of,
+    frames_of_rows,
+    units_from_tags,
 )
 from tfd_ros.safety.lexicon import CompiledLexicon
-from tfd_ros.safety.normalize import normalize
+from tfd_ros.safety.normalize import tokenize
 from tfd_ros.safety.rules import (
     ANY_CLASS,
     LEVEL_ORDER,
@@ -88,7 +88,7 @@ class SafetyPolicy:
     """Checks raw text and compiled payloads against the rules of one level."""
 
     __slots__ = ('_rules', '_level', '_lexicon', '_active', '_needs', '_grammar', '_cache',
-                 '_frozen')
+                 '_prefilter', '_payload_rules', '_frozen')
 
     def __init__(self, rules: SafetyRules, level: str = 'strict'):
         if level not in LEVEL_ORDER:
@@ -106,6 +106,10 @@ class SafetyPolicy:
         # word of their own; every other class a rule needs must be in the sentence.
         implied = frozenset(cls for s in grammar['separable'] for cls in (s[2],))
         needs = tuple(_needed_classes(rule, implied) for rule in active)
+        text_ids = tuple(i for i, rule in enumerate(active) if rule.payload is None)
+        keys = tuple(needs[i] + _near_classes(rule, implied) for i, rule in enumerate(active))
+        prefilter = (needs, text_ids) + _trigger_index(keys, text_ids, lexicon)
+        payload_rules = tuple(_payload_plan(rule) for rule in active if rule.payload is not None)
         object.__setattr__(self, '_rules', rules)
         object.__setattr__(self, '_level', level)
         object.__setattr__(self, '_lexicon', lexicon)
@@ -113,6 +117,8 @@ class SafetyPolicy:
         object.__setattr__(self, '_active', active)
         object.__setattr__(self, '_needs', needs)
         object.__setattr__(self, '_cache', {})
+        object.__setattr__(self, '_prefilter', prefilter)
+        object.__setattr__(self, '_payload_rules', payload_rules)
         object.__setattr__(self, '_frozen', True)
 
     def __setattr__(self, name, value):
@@ -173,30 +179,29 @@ class SafetyPolicy:
         return SafetyVerdict(allowed=not violations, violations=violations)
 
     def _check_text(self, text: str) -> list:
-        norm = normalize(text, self._lexicon.vocabulary)
-        if not norm.tokens:
+        lexicon = self._lexicon
+        rows = tokenize(text, lexicon.vocabulary)
+        if not rows:
             return []
-        words = [t.text for t in norm.tokens]
-        units = units_of(words, self._lexicon)
-        frames = build_frames(units, norm.tokens, self._lexicon, self._grammar)
-        sentence = {}
-        positions = {}
+        words = [row[0] for row in rows]
+        tags = lexicon.tag(words)
         present = set()
-        for unit in units:
-            present.update(unit.classes)
-            for cls in unit.classes:
-                if cls[0] != '_':
-                    sentence.setdefault(cls, (unit.start, unit.end - 1))
-                    positions.setdefault(cls, []).append((unit.start, unit.end - 1))
-        for frame in frames:
-            # a separable particle ("turn it on") gives the sentence a class no word carries
-            for cls, span in frame.roles.get('verb', {}).items():
-                sentence.setdefault(cls, span)
+        for tag in tags:
+            present.update(tag[2])
+        candidates = self._candidates(present, tags)
+        if not candidates:
+            return []  # no rule can fire: clauses and roles are not needed
+        units = units_from_tags(words, tags)
+        frames = frames_of_rows(units, rows, lexicon, self._grammar)
+        sentence = _sentence_role(units, frames, lexicon.kinds)
+        positions = None
         violations = []
-        for rule, needs in zip(self._active, self._needs):
-            if rule.payload is not None or any(present.isdisjoint(n) for n in needs):
-                continue
+        active = self._active
+        for i in candidates:
+            rule = active[i]
             if rule.scope == 'sentence':
+                if rule.near and positions is None:
+                    positions = _positions(units, lexicon.kinds)
                 hit = self._match_sentence(rule, sentence, positions)
             else:
                 hit = None
@@ -205,11 +210,24 @@ class SafetyPolicy:
                     if hit:
                         break
             if hit:
-                first, last = hit
-                span = norm.raw_span(first, last)
+                span = (rows[hit[0]][1], rows[hit[1]][2])
                 violations.append(Violation(rule.id, rule.category, text[span[0]:span[1]],
                                             span, 'text'))
         return violations
+
+    def _candidates(self, present: set, tags) -> list:
+        """Return the indices, in rule order, of text rules with each needed class present."""
+        needs = self._needs
+        source, text_ids, triggers, always = self._prefilter
+        if needs is source:
+            ids = set(always)
+            for tag in tags:
+                ids.update(triggers[tag[2]])
+            ids = sorted(ids)
+        else:  # ``_needs`` was replaced (tests compare verdicts with and without it)
+            ids = text_ids
+        isdisjoint = present.isdisjoint
+        return [i for i in ids if not any(isdisjoint(n) for n in needs[i])]
 
     @staticmethod
     def _find(role: dict, classes) -> Optional[tuple]:
@@ -292,27 +310,27 @@ class SafetyPolicy:
         if cached is None:
             # A slot value is a noun phrase: its head (the last tagged phrase) decides, so
             # "microwave oven table" is a table and "glass of water" is water.
-            norm = normalize(value, self._lexicon.vocabulary)
-            tags = [m for m in self._lexicon.tag([t.text for t in norm.tokens])
-                    if any(c[0] != '_' for c in m[2])]
+            lexicon = self._lexicon
+            rows = tokenize(value if isinstance(value, str) else str(value), lexicon.vocabulary)
+            kinds = lexicon.kinds
+            tags = [m for m in lexicon.tag([row[0] for row in rows]) if kinds[m[2]][2]]
             cached = tags[-1][2] if tags else frozenset()
             if len(self._cache) < _CACHE_LIMIT:
                 self._cache[value] = cached
         return cached
 
     def _check_payload(self, text: str, payload: TextOpPayload) -> list:
-        parts = [(payload.intent, payload.parameters)]
-        parts += [(step.intent, step.parameters) for step in payload.steps]
+        parts = [_payload_part(payload.intent, payload.parameters)]
+        parts += [_payload_part(step.intent, step.parameters) for step in payload.steps]
         speed = payload.semantic_overrides.speed
         violations = []
-        for rule in self._active:
-            cond = rule.payload
-            if cond is None:
-                continue
+        for rule, cond, fields in self._payload_rules:
             if cond.speed is not None and cond.speed != speed:
                 continue
-            for intent, params in parts:
-                evidence = self._payload_match(cond, intent, params)
+            for intent, slots in parts:
+                if cond.intents and intent not in cond.intents:
+                    continue
+                evidence = self._payload_match(fields, intent, slots)
                 if evidence is not None:
                     low = text.lower().find(evidence.lower()) if evidence else -1
                     span = (low, low + len(evidence)) if low >= 0 and evidence else None
@@ -321,24 +339,105 @@ class SafetyPolicy:
                     break
         return violations
 
-    def _payload_match(self, cond, intent, params) -> Optional[str]:
-        if cond.intents and intent not in cond.intents:
-            return None
+    def _payload_match(self, fields, intent, slots) -> Optional[str]:
         found = []
-        for fname, classes in cond.fields.items():
-            if fname == 'target':
-                values = [params[k] for k in _TARGET_KEYS if k in params]
-            elif fname == 'destination':
-                values = [params[k] for k in _DEST_KEYS if k in params]
+        for slot, any_class, classes in fields:
+            for value in slots[slot]:
+                if (any_class and value) or not classes.isdisjoint(self._classes(value)):
+                    found.append(value)
+                    break
             else:
-                values = list(params.values())
-            hit = next((v for v in values
-                        if (ANY_CLASS in classes and v) or self._classes(v) & set(classes)),
-                       None)
-            if hit is None:
                 return None
-            found.append(hit)
         return ', '.join(found) if found else (intent or '')
+
+
+def _payload_part(intent, params: dict) -> tuple:
+    """``(intent, slots)`` of a payload or step; slots: target, destination and all values."""
+    return (intent, ([params[k] for k in _TARGET_KEYS if k in params],
+                     [params[k] for k in _DEST_KEYS if k in params], list(params.values())))
+
+
+def _sentence_role(units, frames, kinds) -> dict:
+    """Build the ``sentence`` role: each class in the sentence with its first span."""
+    sentence = {}
+    for unit in units:
+        if unit.classes:
+            span = (unit.start, unit.end - 1)
+            for cls in kinds[unit.classes][2]:
+                sentence.setdefault(cls, span)
+    for frame in frames:
+        # a separable particle ("turn it on") gives the sentence a class no word carries
+        for cls, span in frame.roles.get('verb', {}).items():
+            sentence.setdefault(cls, span)
+    return sentence
+
+
+def _positions(units, kinds) -> dict:
+    """Every span of each class in the sentence, for ``near`` conditions."""
+    positions = {}
+    for unit in units:
+        if unit.classes:
+            span = (unit.start, unit.end - 1)
+            for cls in kinds[unit.classes][2]:
+                positions.setdefault(cls, []).append(span)
+    return positions
+
+
+def _payload_plan(rule) -> tuple:
+    """``(rule, condition, fields)`` with each field as ``(slot, any_class, classes)``.
+
+    ``slot`` indexes the slots of ``_payload_part``: 0 target, 1 destination, 2 any.
+    """
+    fields = []
+    for fname, classes in rule.payload.fields.items():
+        slot = {'target': 0, 'destination': 1}.get(fname, 2)
+        fields.append((slot, ANY_CLASS in classes, frozenset(classes)))
+    return (rule, rule.payload, tuple(fields))
+
+
+def _trigger_index(keys, text_ids, lexicon) -> tuple:
+    """``(triggers, always)``: class set -> text rules it may fire, and rules without keys.
+
+    ``keys[i]`` are class sets of which a sentence must contain one each for rule ``i``
+    to fire. Each rule is filed under the classes of one of them, the one whose classes
+    tag the fewest lexicon phrases, so that few rules come up for a sentence.
+    """
+    tagged = {}
+    for classes in lexicon.index.values():
+        for cls in classes:
+            tagged[cls] = tagged.get(cls, 0) + 1
+    by_class = {}
+    always = []
+    for i in text_ids:
+        if not keys[i]:
+            always.append(i)
+            continue
+        group = min(keys[i], key=lambda g: sum(tagged.get(c, 0) for c in g))
+        for cls in group:
+            by_class.setdefault(cls, set()).add(i)
+    return (_Triggers(by_class, lexicon.kinds), tuple(always))
+
+
+class _Triggers(dict):
+    """Class set (as tagged) -> the text rules that one of its classes files."""
+
+    __slots__ = ('_by_class',)
+
+    def __init__(self, by_class: dict, class_sets):
+        self._by_class = by_class
+        super().__init__((classes, self.__missing__(classes)) for classes in class_sets)
+
+    def __missing__(self, classes):
+        return tuple(sorted({i for cls in classes for i in self._by_class.get(cls, ())}))
+
+
+def _near_classes(rule, implied: frozenset) -> tuple:
+    """Class sets a ``near`` condition needs in the sentence (a ``_needed_classes`` peer)."""
+    if rule.near is None:
+        return ()
+    groups = (rule.near.first, rule.near.then)
+    return tuple(frozenset(g) for g in groups
+                 if g and ANY_CLASS not in g and frozenset(g).isdisjoint(implied))
 
 
 def _needed_classes(rule, implied: frozenset) -> tuple:
