@@ -7,7 +7,7 @@ from pydantic import ValidationError
 import pytest
 
 from tfd_ros.config import ConfigError, TFDConfig
-from tfd_ros.payload import EconBid, TextOpPayload
+from tfd_ros.payload import EconBid, TextOpPayload, trusted
 from tfd_ros.proposal import build_proposal
 
 DESIGN_EXAMPLE = {
@@ -29,6 +29,22 @@ def test_design_example_round_trips_as_strict_json():
     text = payload.to_json()
     assert TextOpPayload.from_json(text) == payload
     assert json.loads(text)['semantic_overrides']['speed'] == 'slow'
+
+
+def test_trusted_construction_equals_validated_construction():
+    """The compiler's unvalidated fast path builds exactly what validation would build."""
+    validated = TextOpPayload.model_validate(DESIGN_EXAMPLE)
+    fields = {name: getattr(validated, name) for name in TextOpPayload.model_fields}
+    fast = trusted(TextOpPayload, dict(fields))
+    assert fast == validated
+    assert fast.to_json() == validated.to_json()
+    assert repr(fast) == repr(validated)
+    assert fast.model_fields_set == set(TextOpPayload.model_fields)
+    bid = trusted(EconBid, {'priority': 'low', 'max_energy_cost': 1.0,
+                            'energy_unlimited': False})
+    assert bid == EconBid(priority='low', max_energy_cost=1.0, energy_unlimited=False)
+    with pytest.raises(ValidationError):  # assignment is still validated
+        bid.priority = 'urgent'
 
 
 def test_unlimited_energy_is_null_plus_flag():

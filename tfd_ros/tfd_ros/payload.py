@@ -18,6 +18,25 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra='forbid', validate_assignment=True)
 
 
+_set = object.__setattr__
+
+
+def trusted(model: type, fields: dict) -> BaseModel:
+    """Return ``model`` built from ``fields`` without validation (for the compiler's own data).
+
+    ``fields`` must name every field of ``model``, in declaration order, with values that already
+    pass its validation; the instance keeps ``fields`` as its ``__dict__`` (no copies). The
+    result equals ``model(**fields)``; external input must go through ``model(...)`` or
+    ``model_validate`` instead.
+    """
+    instance = model.__new__(model)
+    _set(instance, '__dict__', fields)
+    _set(instance, '__pydantic_fields_set__', set(fields))
+    _set(instance, '__pydantic_extra__', None)
+    _set(instance, '__pydantic_private__', None)
+    return instance
+
+
 class SemanticOverrides(StrictModel):
     """How the task should be carried out (manner modifiers)."""
 

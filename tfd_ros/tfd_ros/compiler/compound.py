@@ -24,34 +24,34 @@ def _boundaries(lex: Lexicon, toks: list) -> list:
     """Return ``[(start, glue)]``: a clause starts after ``glue`` tokens at ``start``."""
     n = len(toks)
     cuts = []
-    i = 1
-    while i < n:
-        tok = toks[i]
+    scan = lex.boundary_scan
+    skip_to = 1  # the tokens before this index are read (the first never starts a clause)
+    for i, tok in enumerate(toks):
+        if i < skip_to or tok not in scan:
+            continue  # no punctuation, connective, clause opener or command verb starts here
         if tok in CLAUSE_PUNCT:
             k = i + 1
             m = lex.connectives.match(toks, k) if k < n else None
             if m:
                 k += m[0]
             cuts.append((i, k - i))
-            i = k
+            skip_to = k
             continue
-        m = lex.connectives.match(toks, i)
-        p = lex.preps.match(toks, i)
+        m = tok in lex.connectives and lex.connectives.match(toks, i)
+        p = tok in lex.preps and lex.preps.match(toks, i)
         if m and m[0] == 1 and _serial_and(lex, toks, i):
-            i += 1  # "go and get the book" is one errand
-            continue
+            continue  # "go and get the book" is one errand
         if m and not (p and p[0] > m[0]):
             cuts.append((i, m[0]))
-            i += m[0]
+            skip_to = i + m[0]
             continue
-        m = lex.clause_openers.match(toks, i)
+        m = tok in lex.clause_openers and lex.clause_openers.match(toks, i)
         if m and _ends_phrase(lex, toks[i - 1]):
             cuts.append((i, 0))
-            i += m[0]
+            skip_to = i + m[0]
             continue
         if _asyndetic_verb(lex, toks, i):
             cuts.append((i, 0))
-        i += 1
     return cuts
 
 
@@ -70,7 +70,7 @@ def _serial_and(lex: Lexicon, toks: list, i: int) -> bool:
 
 def _ends_phrase(lex: Lexicon, prev: str) -> bool:
     return (prev not in CLAUSE_PUNCT and prev not in lex.auxiliaries
-            and not lex.determiners.match([prev], 0) and not lex.preps.match([prev], 0)
+            and prev not in lex.determiners.singles and prev not in lex.preps.singles
             and prev not in lex.fillers and prev not in lex.negation_cues
             and prev not in lex.connectives)
 
@@ -91,17 +91,20 @@ def _asyndetic_verb(lex: Lexicon, toks: list, i: int) -> bool:
     nxt = toks[i + 1]
     if tok in lex.particles and not lex.determiners.match(toks, i + 1):
         return False  # "put the milk back in the fridge": a particle, not a verb
-    if any(k >= 0 and (lex.phrases.match(toks, k) or (0, None))[0] > i - k
+    if any(k >= 0 and toks[k] in lex.phrases
+           and (lex.phrases.match(toks, k) or (0, None))[0] > i - k
            for k in (i - 1, i - 2, i - 3)):
         return False  # inside a multi-word verb ("pull open the drawer")
     spec = lex.verbs.get(tok)
-    if lex.preps.match(toks, i + 1) and spec is not None and nxt not in spec.particles \
+    if nxt in lex.preps and lex.preps.match(toks, i + 1) and spec is not None \
+            and nxt not in spec.particles \
             and nxt not in _SHIFTING_PARTICLES and not (
                 spec.intransitive or spec.intent == 'navigation' or spec.target_preps):
         return False  # "the potato slice in the sink": a noun before its preposition
-    return bool(lex.determiners.match(toks, i + 1) or nxt in lex.pronouns
-                or lex.preps.match(toks, i + 1) or nxt in lex.directions
-                or nxt in lex.indirect_objects or lex.numbers.match(toks, i + 1)
+    return bool(nxt in lex.determiners and lex.determiners.match(toks, i + 1)
+                or nxt in lex.pronouns or nxt in lex.preps and lex.preps.match(toks, i + 1)
+                or nxt in lex.directions or nxt in lex.indirect_objects
+                or nxt in lex.numbers and lex.numbers.match(toks, i + 1)
                 or lex.is_verb(nxt) and lex.lemma(tok) in lex.serial_verbs)
 
 
@@ -161,9 +164,10 @@ def composite_purpose(lex: Lexicon, commands: list) -> Optional[tuple]:
     core = [c for c in commands if c.intent not in lex.transit_intents]
     if not core:
         return None
-    for rule in lex.composite_rules:
-        if len(rule.steps) != len(core):
-            continue
+    needed = {c.intent for c in core}
+    for rule, intents in lex.composite_by_length.get(len(core), ()):
+        if not needed <= intents:
+            continue  # some command fits no step of this rule
         orders = (core,) if rule.ordered else permutations(core)
         for seq in orders:
             if all(_step_matches(lex, pattern, seq[k], seq)

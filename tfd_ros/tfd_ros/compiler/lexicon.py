@@ -3,36 +3,50 @@
 from typing import Optional
 
 from tfd_ros.compiler.morphology import singular, verb_forms
+from tfd_ros.compiler.text import CLAUSE_PUNCT
 from tfd_ros.ontology import Ontology
 
+_VALUE = None  # the key of a phrase's value in a trie node (every other key is a token)
 
-class PhraseTable:
-    """Multi-word phrases indexed by first token; ``match`` returns the longest phrase."""
+
+class PhraseTable(dict):
+    """Multi-word phrases indexed by first token; ``match`` returns the longest phrase.
+
+    The table is a token trie: a ``dict`` from first token to a node, a node a ``dict`` from the
+    next token to the next node, and ``node[_VALUE]`` the value of the phrase that ends there
+    (the earliest entry of a repeated phrase wins). ``word in table`` (is ``word`` the first
+    token of a phrase) is one hash look-up; ``match`` stops at the first token no phrase has.
+    """
 
     def __init__(self, entries):
-        self._by_first = {}
+        super().__init__()
         for words, value in entries:
             key = tuple(words.split()) if isinstance(words, str) else tuple(words)
             if not key:
                 continue
-            self._by_first.setdefault(key[0], []).append((key, value))
-        for items in self._by_first.values():
-            items.sort(key=lambda item: -len(item[0]))
+            node = self
+            for token in key:
+                node = node.setdefault(token, {})
+            node.setdefault(_VALUE, value)
+        # First words that are a whole phrase on their own (``match([word], 0)`` is not None).
+        self.singles = frozenset(first for first, node in self.items() if _VALUE in node)
 
     def match(self, tokens, i: int) -> Optional[tuple]:
         """Return ``(length, value)`` of the longest phrase starting at ``tokens[i]``."""
-        items = self._by_first.get(tokens[i]) if i < len(tokens) else None
-        if not items:
-            return None
         n = len(tokens)
-        for key, value in items:
-            k = len(key)
-            if i + k <= n and (k == 1 or tuple(tokens[i:i + k]) == key):
-                return k, value
-        return None
-
-    def __contains__(self, word) -> bool:
-        return word in self._by_first
+        if i >= n:
+            return None
+        node = self.get(tokens[i])
+        found = None
+        j = i + 1
+        while node is not None:
+            if _VALUE in node:
+                found = (j - i, node[_VALUE])
+            if j >= n:
+                break
+            node = node.get(tokens[j])
+            j += 1
+        return found
 
 
 class Lexicon:
@@ -92,9 +106,15 @@ class Lexicon:
             for p in group.phrases:
                 mods.append((p, name))
         self.modifiers = PhraseTable(mods)
+        # Each modifier group's effects without the unset ones (read-only).
+        self.modifier_effects = {name: group.effects.model_dump(exclude_none=True)
+                                 for name, group in onto.modifiers.items()}
         self.np_sensitive = frozenset(onto.np_sensitive_modifiers)
         self.negation_cues = frozenset(onto.negation.cues)
         self.negated_phrases = PhraseTable((p, True) for p in onto.negation.negated_phrases)
+        # Tokens the manner scan stops at: punctuation, negation and manner words.
+        self.manner_scan = frozenset(CLAUSE_PUNCT | self.negation_cues
+                                     | self.negated_phrases.keys() | self.modifiers.keys())
         self.care_cues = PhraseTable((c, True) for c in onto.scoped_care.cues)
         self.energy_nouns = frozenset(onto.energy.nouns)
         self.energy_disregard = PhraseTable((d, True) for d in onto.energy.disregard)
@@ -104,6 +124,11 @@ class Lexicon:
         self.exclusion = PhraseTable((c, True) for c in onto.exclusion.cues)
         self.word_classes = {name: frozenset(words) for name, words in onto.word_classes.items()}
         self.composite_rules = list(onto.composite_intents.rules)
+        # The rules by number of steps (in file order), each with every intent its steps accept.
+        self.composite_by_length = {}
+        for rule in self.composite_rules:
+            intents = frozenset(intent for step in rule.steps for intent in step.intents)
+            self.composite_by_length.setdefault(len(rule.steps), []).append((rule, intents))
         self.transit_intents = frozenset(onto.composite_intents.transit_intents)
         self.instruments = {}
         for intent, spec in onto.intents.items():
@@ -111,16 +136,31 @@ class Lexicon:
                 self.instruments[tool] = intent
         # Words that can open a verb phrase: verb forms and first words of phrases.
         self.stop_words_np = (self.np_stops | self.negation_cues)
+        # Words the modifier analysis starts from (energy, care, curriculum, exclusion, manner).
+        self.analysis_words = frozenset(
+            self.energy_phrases.keys() | self.energy_nouns | self.care_cues.keys()
+            | self.frontier.keys() | self.exclusion.keys() | self.modifiers.keys()
+            | self.negated_phrases.keys())
+        # Tokens at which a clause may start: punctuation, connectives, clause openers and the
+        # base form of a command verb.
+        self.boundary_scan = frozenset(
+            CLAUSE_PUNCT | self.connectives.keys() | self.clause_openers.keys()
+            | {w for w in list(self.verbs) + list(self.serial_verbs) if self.lemma(w) == w})
+        # Tokens at which a noun phrase may stop (every other token just extends it).
+        self.np_scan = frozenset(CLAUSE_PUNCT | self.np_stops | self.negation_cues
+                                 | self.particles | self.indirect_objects | self.directions
+                                 | self.preps.keys() | self.modifiers.keys()
+                                 | self.verbs.keys())
 
     def correct(self, tokens: list) -> list:
         """Return ``tokens`` with the ontology's common misspellings replaced."""
-        if not any(t in self.spelling for t in tokens):
+        if self.spelling.keys().isdisjoint(tokens):
             return tokens
         out = []
         i = 0
         n = len(tokens)
         while i < n:
-            m = self.spelling.match(tokens, i)
+            m = tokens[i] in self.spelling and self.spelling.match(tokens, i)
             if m:
                 out.extend(m[1])
                 i += m[0]

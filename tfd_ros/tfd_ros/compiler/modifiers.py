@@ -72,15 +72,21 @@ def _np_head(lex: Lexicon, toks, i: int, limit: int = 6) -> tuple:
 def analyse(lex: Lexicon, toks: list) -> ModifierResult:
     """Analyse manner, negation, scoped care, energy, curriculum and exclusions of ``toks``."""
     res = ModifierResult()
+    # The words of ``toks`` that some rule below starts with (or, for energy, needs).
+    present = lex.analysis_words.intersection(toks)
+    if not present:
+        return res
     n = len(toks)
     used = res.consumed
-    _energy(lex, toks, res)
-    i = 0
+    _energy(lex, toks, res, present)
+    i = n if lex.care_cues.keys().isdisjoint(present) \
+        and lex.frontier.keys().isdisjoint(present) else 0
     while i < n:
         if i in used:
             i += 1
             continue
-        m = lex.care_cues.match(toks, i)
+        tok = toks[i]
+        m = tok in lex.care_cues and lex.care_cues.match(toks, i)
         if m:
             words, end = _np_head(lex, toks, i + m[0])
             if words and words[-1] not in lex.pronouns:
@@ -88,25 +94,29 @@ def analyse(lex: Lexicon, toks: list) -> ModifierResult:
                 used.update(range(i, end))
                 i = end
                 continue
-        m = lex.frontier.match(toks, i)
+        m = tok in lex.frontier and lex.frontier.match(toks, i)
         if m:
             res.frontier = True
             used.update(range(i, i + m[0]))
             i += m[0]
             continue
         i += 1
-    _exclusions(lex, toks, res)
-    _manner(lex, toks, res)
+    _exclusions(lex, toks, res, present)
+    _manner(lex, toks, res, present)
     return res
 
 
-def _energy(lex: Lexicon, toks: list, res: ModifierResult) -> None:
+def _energy(lex: Lexicon, toks: list, res: ModifierResult, present: set) -> None:
     n = len(toks)
-    for i in range(n):
-        m = lex.energy_phrases.match(toks, i)
-        if m:
-            res.energy_unlimited = True
-            res.consumed.update(range(i, i + m[0]))
+    phrases = lex.energy_phrases
+    if not phrases.keys().isdisjoint(present):
+        for i in range(n):
+            m = phrases.match(toks, i)
+            if m:
+                res.energy_unlimited = True
+                res.consumed.update(range(i, i + m[0]))
+    if lex.energy_nouns.isdisjoint(present):
+        return
     # Energy noun and disregard must share a clause; a connective ends one too ("go fast and
     # don't worry about the battery" keeps "fast").
     start = 0
@@ -124,12 +134,13 @@ def _energy(lex: Lexicon, toks: list, res: ModifierResult) -> None:
         start = end + 1
 
 
-def _exclusions(lex: Lexicon, toks: list, res: ModifierResult) -> None:
+def _exclusions(lex: Lexicon, toks: list, res: ModifierResult, present: set) -> None:
     n = len(toks)
     scope = lex.onto.exclusion.scope
-    i = 0
+    i = n if lex.exclusion.keys().isdisjoint(present) else 0
     while i < n:
-        m = None if i in res.consumed else lex.exclusion.match(toks, i)
+        m = None if i in res.consumed or toks[i] not in lex.exclusion \
+            else lex.exclusion.match(toks, i)
         if not m:
             i += 1
             continue
@@ -164,30 +175,32 @@ def _exclusions(lex: Lexicon, toks: list, res: ModifierResult) -> None:
         i = end
 
 
-def _manner(lex: Lexicon, toks: list, res: ModifierResult) -> None:
-    n = len(toks)
+def _manner(lex: Lexicon, toks: list, res: ModifierResult, present: set) -> None:
+    if lex.modifiers.keys().isdisjoint(present) \
+            and lex.negated_phrases.keys().isdisjoint(present):
+        return  # no manner word: negation cues alone record nothing
     scope = lex.onto.negation.scope
+    scan = lex.manner_scan
+    consumed = res.consumed
     neg_until = -1
-    i = 0
-    while i < n:
-        tok = toks[i]
+    skip_to = 0  # a matched phrase covers the tokens before this index
+    for i, tok in enumerate(toks):
+        if i < skip_to or tok not in scan:
+            continue
         if tok in CLAUSE_PUNCT:
             neg_until = -1
-            i += 1
             continue
-        if i in res.consumed:
-            i += 1
+        if i in consumed:
             continue
-        m = lex.negated_phrases.match(toks, i)
+        m = tok in lex.negated_phrases and lex.negated_phrases.match(toks, i)
         if m:
             res.negated.append(('fast', ' '.join(toks[i:i + m[0]]), i))
-            i += m[0]
+            skip_to = i + m[0]
             continue
         if tok in lex.negation_cues:
             neg_until = i + scope
-            i += 1
             continue
-        m = lex.modifiers.match(toks, i)
+        m = tok in lex.modifiers and lex.modifiers.match(toks, i)
         if m and not _inside_noun_phrase(lex, toks, i, m[0]):
             length, group = m
             surface = ' '.join(toks[i:i + length])
@@ -196,10 +209,8 @@ def _manner(lex: Lexicon, toks: list, res: ModifierResult) -> None:
                 neg_until = -1
             else:
                 res.active.append((group, surface, i))
-            res.consumed.update(range(i, i + length))
-            i += length
-            continue
-        i += 1
+            consumed.update(range(i, i + length))
+            skip_to = i + length
 
 
 def _inside_noun_phrase(lex: Lexicon, toks: list, i: int, length: int) -> bool:
@@ -219,12 +230,14 @@ def manner_effects(lex: Lexicon, res: ModifierResult) -> tuple:
     Later mentions override earlier ones ("carefully ... no, quickly"); opposite speeds in one
     instruction are reported as a conflict, which lowers the confidence.
     """
+    if not res.active and not res.negated:
+        return {}, None, False
     effects = {}
     surface: Optional[str] = None
     speeds = set()
     for group, word, _ in res.active:
         spec = lex.onto.modifiers[group]
-        for key, value in spec.effects.model_dump(exclude_none=True).items():
+        for key, value in lex.modifier_effects[group].items():
             effects[key] = value
             if key == 'speed':
                 speeds.add(value)

@@ -22,8 +22,11 @@ _VERB_PARTICLES = frozenset({
     'up', 'down', 'away', 'out', 'back', 'around', 'aside', 'together', 'apart', 'forward',
     'forwards', 'backward', 'backwards', 'over', 'off'})
 _DEGREE = (('a', 'little', 'bit'), ('a', 'little'), ('a', 'bit'), ('a', 'tad'))
+_DEGREE_FIRST = frozenset(words[0] for words in _DEGREE)
 _SLUG = re.compile(r'[^a-z0-9]+')
 _MAX_NP = 6
+# Words that parse_noun_phrase checks by name (besides the lexicon's ``np_scan``).
+_NP_WORDS = frozenset({'and', 'or', 'it'})
 _TRANSITIVE = frozenset({
     'pick_place', 'inspection', 'clean_area', 'sort_objects', 'open_close', 'operate_device'})
 
@@ -81,6 +84,8 @@ class Clause:
 
 def slug(text: str) -> str:
     """Return ``text`` as a lower-case identifier fragment ("living room" -> "living_room")."""
+    if text.isascii() and text.isalnum():
+        return text.lower()  # one ASCII word: nothing to replace
     return _SLUG.sub('_', text.lower()).strip('_')
 
 
@@ -95,39 +100,44 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
     colours = []
     raw = []
     j = i
-    det_word = None
+    det_last = None  # the last word of the last determiner
+    numbers = lex.numbers
+    determiners = lex.determiners
     while j < n:
-        num = lex.numbers.match(toks, j)
-        if num and not raw:
+        num = toks[j] in numbers and numbers.match(toks, j)
+        if num:
             quantity = num[1]
             j += num[0]
             continue
-        det = lex.determiners.match(toks, j)
-        if det and not raw:
-            det_word = ' '.join(toks[j:j + det[0]])
+        det = toks[j] in determiners and determiners.match(toks, j)
+        if det:
+            det_last = toks[j + det[0] - 1]
             j += det[0]
             continue
-        if toks[j].isdigit() and not raw:
+        if toks[j].isdigit():
             quantity = int(toks[j]) if len(toks[j]) < 7 else None
             j += 1
             continue
         break
+    scan = lex.np_scan
     while j < n and len(raw) < _MAX_NP:
         tok = toks[j]
-        if tok in CLAUSE_PUNCT:
+        if tok not in scan and tok not in _NP_WORDS:
+            pass  # a plain content word: none of the checks below can stop the phrase
+        elif tok in CLAUSE_PUNCT:
             break
-        if tok in ('and', 'or') and raw and raw[-1] in lex.colours and j + 1 < n \
+        elif tok in ('and', 'or') and raw and raw[-1] in lex.colours and j + 1 < n \
                 and toks[j + 1] in lex.colours:
             j += 1
             continue
-        if raw:
+        elif raw:
             if tok in lex.np_stops or tok in lex.negation_cues or tok in lex.particles \
                     or tok in lex.indirect_objects or tok == 'it' \
-                    or lex.preps.match(toks, j):
+                    or tok in lex.preps and lex.preps.match(toks, j):
                 break
             if tok in lex.directions and _closes_phrase(lex, toks, j + 1):
                 break  # "take the laundry upstairs", "bring the kids home"
-            m = lex.modifiers.match(toks, j)
+            m = tok in lex.modifiers and lex.modifiers.match(toks, j)
             if m and not (m[0] == 1 and tok in lex.np_sensitive and j + 1 < n
                           and toks[j + 1] not in CLAUSE_PUNCT
                           and not lex.preps.match(toks, j + 1)
@@ -139,9 +149,9 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
         else:
             if tok in lex.np_stops and tok not in lex.pronouns:
                 break
-            if lex.preps.match(toks, j) or tok in lex.negation_cues:
+            if tok in lex.preps and lex.preps.match(toks, j) or tok in lex.negation_cues:
                 break
-            if lex.modifiers.match(toks, j) and not (
+            if tok in lex.modifiers and lex.modifiers.match(toks, j) and not (
                     tok in lex.np_sensitive and j + 1 < n and toks[j + 1] not in CLAUSE_PUNCT
                     and toks[j + 1] not in lex.np_stops and not lex.preps.match(toks, j + 1)):
                 break
@@ -151,15 +161,31 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
             # "it", "them", "me", "one", "some": the phrase is the pronoun alone.
             nxt = toks[j] if j < n else ''
             if tok not in ('one', 'some', 'this', 'that', 'these', 'those', 'all', 'both') \
-                    or not nxt or nxt in CLAUSE_PUNCT or lex.preps.match(toks, j) \
-                    or nxt in lex.np_stops or nxt in lex.particles:
+                    or not nxt or nxt in CLAUSE_PUNCT or nxt in lex.np_stops \
+                    or nxt in lex.particles or nxt in lex.preps and lex.preps.match(toks, j):
                 return NounPhrase([tok], start, j, quantity=quantity, pronoun=True)
     if not raw:
-        if det_word and det_word.split()[-1] in lex.pronouns:
-            return NounPhrase([det_word.split()[-1]], start, j, quantity=quantity, pronoun=True)
+        if det_last is not None and det_last in lex.pronouns:
+            return NounPhrase([det_last], start, j, quantity=quantity, pronoun=True)
         if quantity is not None:
             return NounPhrase([toks[j - 1]], start, j, quantity=quantity, pronoun=True)
         return None
+    if len(raw) == 1:
+        words, adjectives = raw, []  # a lone word is the head, whatever it is
+    else:
+        words, adjectives = _content_words(lex, raw, colours)
+    np = NounPhrase(words, start, j, colours, adjectives, quantity)
+    if allow_of and j + 1 < n and toks[j] == 'of':
+        tail = parse_noun_phrase(lex, toks, j + 1, allow_of=False)
+        if tail and not tail.pronoun:
+            np.words = np.words + ['of'] + tail.words
+            np.colours += tail.colours
+            np.end = tail.end
+    return np
+
+
+def _content_words(lex: Lexicon, raw: list, colours: list) -> tuple:
+    """Return ``(words, adjectives)`` of a phrase's words; colours go to ``colours``."""
     words = []
     adjectives = []
     for k, word in enumerate(raw):
@@ -175,14 +201,7 @@ def parse_noun_phrase(lex: Lexicon, toks: list, i: int, allow_of: bool = True
     if not words:
         # "the red ones" / "the broken one": the adjective names the set.
         words = [raw[-1]] if raw[-1] not in ('ones', 'one') else [raw[0]]
-    np = NounPhrase(words, start, j, colours, adjectives, quantity)
-    if allow_of and j + 1 < n and toks[j] == 'of':
-        tail = parse_noun_phrase(lex, toks, j + 1, allow_of=False)
-        if tail and not tail.pronoun:
-            np.words = np.words + ['of'] + tail.words
-            np.colours += tail.colours
-            np.end = tail.end
-    return np
+    return words, adjectives
 
 
 def _closes_phrase(lex: Lexicon, toks: list, j: int) -> bool:
@@ -207,11 +226,11 @@ def skip_prefix(lex: Lexicon, toks: list, i: int) -> int:
         if tok in CLAUSE_PUNCT:
             i += 1
             continue
-        m = lex.modifiers.match(toks, i)
+        m = tok in lex.modifiers and lex.modifiers.match(toks, i)
         if m and m[0] > 1:
             i += m[0]  # a manner phrase before the command ("when you get a chance, ...")
             continue
-        m = lex.wrappers.match(toks, i)
+        m = tok in lex.wrappers and lex.wrappers.match(toks, i)
         if m:
             i += m[0]
             continue
@@ -226,6 +245,8 @@ def skip_prefix(lex: Lexicon, toks: list, i: int) -> int:
 
 
 def _degree(toks: list, i: int) -> int:
+    if i >= len(toks) or toks[i] not in _DEGREE_FIRST:
+        return 0
     for words in _DEGREE:
         if tuple(toks[i:i + len(words)]) == words:
             return len(words)
@@ -238,10 +259,10 @@ def _find_verb(lex: Lexicon, toks: list, i: int) -> tuple:
     j = i
     while j < n:
         tok = toks[j]
-        ph = lex.phrases.match(toks, j)
+        ph = tok in lex.phrases and lex.phrases.match(toks, j)
         if ph:
             return j, ph[0], None, ph[1]
-        m = lex.modifiers.match(toks, j)
+        m = tok in lex.modifiers and lex.modifiers.match(toks, j)
         if m and m[0] > 1:
             # A manner phrase that opens with a verb ("take it easy", "hurry up").
             j += m[0]
@@ -261,7 +282,6 @@ def _find_verb(lex: Lexicon, toks: list, i: int) -> tuple:
             if lemma in lex.verbs:
                 return j, 1, lemma, None
         # Manner adverbs and fillers may precede the verb ("gently place ...").
-        m = lex.modifiers.match(toks, j)
         if m:
             j += m[0]
             continue
@@ -277,7 +297,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     clause = Clause(tokens=list(toks))
     n = len(toks)
     i = skip_prefix(lex, toks, 0)
-    if lex.phrases.match(toks, i):
+    if i < n and toks[i] in lex.phrases and lex.phrases.match(toks, i):
         pass  # a phrase that holds its own negation ("do not move")
     elif i < n - 1 and toks[i] == 'do' and toks[i + 1] == 'not':
         clause.negated = True
@@ -363,7 +383,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     k += _degree(toks, k)
     role = spec.object_role if spec else ('destination' if intent == 'navigation' else 'target')
     obj = None
-    starts_with_prep = k < n and (lex.preps.match(toks, k) is not None)
+    starts_with_prep = k < n and toks[k] in lex.preps and lex.preps.match(toks, k) is not None
     direction = k < n and toks[k] in lex.directions and not lex.determiners.match(toks, k)
     if not starts_with_prep and not direction:
         obj = parse_noun_phrase(lex, toks, k)
@@ -378,8 +398,8 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
     if k < n and obj is not None:
         tok = toks[k]
         nxt = toks[k + 1] if k + 1 < n else ''
-        ends = not nxt or nxt in CLAUSE_PUNCT or nxt in lex.np_stops \
-            or lex.modifiers.match(toks, k + 1) is not None or nxt in lex.fillers
+        ends = not nxt or nxt in CLAUSE_PUNCT or nxt in lex.np_stops or nxt in lex.fillers \
+            or nxt in lex.modifiers and lex.modifiers.match(toks, k + 1) is not None
         if tok in particles and (tok not in ('on', 'off') or ends):
             intent = particles[tok]
             particle = tok
@@ -407,7 +427,7 @@ def parse_clause(lex: Lexicon, toks: list) -> Clause:
         if tok == 'to' and k + 1 < n and lex.lemma(toks[k + 1]) == toks[k + 1] \
                 and not lex.determiners.match(toks, k + 1):
             break  # a purpose clause ("... to water it")
-        m = lex.preps.match(toks, k)
+        m = tok in lex.preps and lex.preps.match(toks, k)
         if m:
             prep = ' '.join(toks[k:k + m[0]])
             np = parse_noun_phrase(lex, toks, k + m[0])
@@ -452,11 +472,11 @@ def _light_verb(lex: Lexicon, toks: list, i: int) -> Optional[Clause]:
     The clause is re-read in the plain order ("wipe the table", "wander around").
     """
     n = len(toks)
-    if i >= n or toks[i] not in lex.light_verbs:
+    if i >= n or toks[i] not in lex.light_verbs or 'a' not in toks and 'an' not in toks:
         return None
     for a in range(i + 1, min(n, i + 8)):
         tok = toks[a]
-        if tok in CLAUSE_PUNCT or lex.preps.match(toks, a):
+        if tok in CLAUSE_PUNCT or tok in lex.preps and lex.preps.match(toks, a):
             return None
         if tok not in ('a', 'an'):
             continue
@@ -524,39 +544,51 @@ def _assign(lex, clause, intent, role, obj, pps, directions, spec) -> None:
             clause.colours = list(np.colours)
         if np.quantity is not None:
             params['quantity'] = str(np.quantity)
-        clause.novelty_words = [a for a in np.adjectives if a in lex.novelty_adjectives]
-    dest_pps = [(i, prep, np) for i, (prep, role_, np) in enumerate(pps)
-                if role_ == 'destination' and i not in used]
-    for i, (prep, role_, np) in enumerate(pps):
-        if role_ == 'source' and i not in used and 'source' not in params:
-            params['source'] = np.text
-        if prep == 'by' and intent == 'sort_objects':
-            params['attribute'] = np.text
-    if intent == 'sort_objects':
-        dest_pps = [d for d in dest_pps if d[1] != 'by']
-    if dest_pps:
-        persons = [d for d in dest_pps if d[2].head in lex.persons and d[1] in _DIRECTIONAL]
-        for _, _, np in persons:
-            params.setdefault('recipient', np.text)
-        places = [d for d in dest_pps if d not in persons]
-        if places:
-            if intent in ('pick_place', 'navigation'):
-                if 'destination' in params:
-                    pass
-                elif intent == 'navigation':
-                    params['destination'] = places[0][2].text
-                else:
-                    directional = [d for d in places if d[1] in _DIRECTIONAL]
-                    chosen = directional[0] if directional else places[-1]
-                    params['destination'] = chosen[2].text
-            else:
-                params.setdefault('location', places[0][2].text)
+        if np.adjectives:
+            clause.novelty_words = [a for a in np.adjectives if a in lex.novelty_adjectives]
+    if pps:
+        _assign_pps(lex, params, intent, pps, used)
     if directions:
         if intent in ('navigation', 'pick_place') and 'destination' not in params \
                 and directions[0] in ('here', 'home', 'there', 'out'):
             params['destination'] = directions[0]
         elif intent == 'navigation':
             params.setdefault('direction', directions[0])
+
+
+def _assign_pps(lex, params: dict, intent: str, pps: list, used: set) -> None:
+    """Fill source, attribute, recipient, destination and location from the clause's PPs."""
+    dest_pps = []
+    for i, (prep, role_, np) in enumerate(pps):
+        if role_ == 'source' and i not in used and 'source' not in params:
+            params['source'] = np.text
+        if prep == 'by' and intent == 'sort_objects':
+            params['attribute'] = np.text
+        elif role_ == 'destination' and i not in used:
+            dest_pps.append((i, prep, np))
+    if not dest_pps:
+        return
+    places = []
+    for d in dest_pps:
+        if d[2].head in lex.persons and d[1] in _DIRECTIONAL:
+            params.setdefault('recipient', d[2].text)
+        else:
+            places.append(d)
+    if not places:
+        return
+    if intent not in ('pick_place', 'navigation'):
+        params.setdefault('location', places[0][2].text)
+    elif 'destination' in params:
+        pass
+    elif intent == 'navigation':
+        params['destination'] = places[0][2].text
+    else:
+        chosen = places[-1]
+        for d in places:
+            if d[1] in _DIRECTIONAL:
+                chosen = d
+                break
+        params['destination'] = chosen[2].text
 
 
 def target_task(lex: Lexicon, intent: Optional[str], params: dict) -> str:

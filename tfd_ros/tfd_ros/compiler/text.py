@@ -6,6 +6,7 @@ space. ``tokenize`` splits the result into word tokens and the clause punctuatio
 """
 
 from functools import lru_cache
+from itertools import chain
 import re
 import unicodedata
 
@@ -15,6 +16,8 @@ _CHAR_MAP = str.maketrans({
     '\u00b4': "'", '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2013': '-', '\u2014': '-',
     '\u2212': '-', '\u00a0': ' ', '\u2026': '.',
 })
+# The ASCII characters among them (a pattern that never matches when there are none).
+_ASCII_MAPPED = re.compile('|'.join(re.escape(chr(c)) for c in _CHAR_MAP if c < 128) or '(?!)')
 
 # Whole-word contractions whose expansion is not a simple suffix rule.
 _WORD_CONTRACTIONS = {
@@ -37,7 +40,6 @@ _IS_PRONOUNS = frozenset({
     'it', 'that', 'there', 'here', 'what', 'who', 'where', 'he', 'she', 'this', 'how',
     'everything', 'nothing', 'something'})
 
-_SPACE = re.compile(r'\s+')
 # CamelCase object names from simulators ("SinkBasin" -> "sink basin").
 _CAMEL = re.compile(r'([a-z])([A-Z][a-z])')
 # Separate quote-led contraction tokens written with a space ("i 'm", "let 's").
@@ -49,17 +51,26 @@ CLAUSE_PUNCT = frozenset({',', ';', '.', '!', '?'})
 
 def normalise(text: str) -> str:
     """Return ``text`` folded (NFKC, lower case, ASCII quotes) with contractions expanded."""
+    return ' '.join(map(_expand, _folded_words(text)))
+
+
+def _folded_words(text: str) -> list:
+    """Return the white-space separated words of ``text`` folded, before contraction expansion."""
     if not isinstance(text, str):
         text = str(text)
-    text = unicodedata.normalize('NFKC', text).translate(_CHAR_MAP)
-    text = _CAMEL.sub(r'\1 \2', text).lower()
-    text = _DETACHED.sub(r"\1'\2", text)
-    text = _DETACHED_NOT.sub(r"\1n't", text)
-    words = []
-    for word in _SPACE.split(text):
-        if word:
-            words.append(_expand(word))
-    return ' '.join(words)
+    if not text.isascii():
+        text = unicodedata.normalize('NFKC', text).translate(_CHAR_MAP)
+    elif _ASCII_MAPPED.search(text):  # ASCII text is NFKC-stable
+        text = text.translate(_CHAR_MAP)
+    if _CAMEL.search(text):
+        text = _CAMEL.sub(r'\1 \2', text)
+    text = text.lower()
+    if " '" in text:
+        text = _DETACHED.sub(r"\1'\2", text)
+    if " n't" in text:
+        text = _DETACHED_NOT.sub(r"\1n't", text)
+    # ``str.split`` and ``\s`` agree on what white space is.
+    return text.split()
 
 
 @lru_cache(maxsize=8192)
@@ -93,5 +104,14 @@ def tokenize(normalised: str) -> list:
 
 
 def tokens_of(text: str) -> list:
-    """Normalise and tokenise in one step."""
-    return tokenize(normalise(text))
+    """Normalise and tokenise in one step (``tokenize(normalise(text))``).
+
+    No token spans white space, so the words are expanded and tokenised one by one.
+    """
+    return list(chain.from_iterable(map(_word_tokens, _folded_words(text))))
+
+
+@lru_cache(maxsize=8192)
+def _word_tokens(word: str) -> tuple:
+    """Return the tokens of one folded word after contraction expansion."""
+    return tuple(_TOKEN.findall(_expand(word)))
