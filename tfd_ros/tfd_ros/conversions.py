@@ -65,22 +65,29 @@ def condition_vector_to_msg(data: ConditionVectorData,
     return ConditionVector(header=header(stamp), **data.model_dump())
 
 
-def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None) -> InstructionOutcome:
-    """Map an instruction's result onto ``InstructionOutcome`` (with everything it carries)."""
-    msg = InstructionOutcome(
+def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None,
+                  vector: Optional[ConditionVector] = None) -> InstructionOutcome:
+    """Map an instruction's result onto ``InstructionOutcome`` (with everything it carries).
+
+    ``vector`` is the already converted condition vector of ``result``, when the caller has
+    one (it publishes the same message on its own topic); it is converted here otherwise.
+    """
+    stamp = stamp or Time()
+    if result.proposal is not None:
+        proposal = proposal_to_msg(result.proposal, stamp)
+    else:
+        proposal = TaskProposal(
+            proposal_id=result.proposal_id, operator_id=result.operator_id,
+            raw_text=result.raw_text,
+            payload_json=result.payload.to_json() if result.payload is not None else '')
+    if result.condition_vector is not None:
+        vector = vector or condition_vector_to_msg(result.condition_vector, stamp)
+    else:
+        vector = ConditionVector()
+    return InstructionOutcome(
         header=header(stamp), proposal_id=result.proposal_id, outcome=int(result.outcome),
         accepted=result.accepted, reasons=list(result.reasons),
-        violated_rules=list(result.violated_rules), priced=result.decision is not None)
-    if result.proposal is not None:
-        msg.proposal = proposal_to_msg(result.proposal, stamp)
-    else:
-        msg.proposal.proposal_id = result.proposal_id
-        msg.proposal.operator_id = result.operator_id
-        msg.proposal.raw_text = result.raw_text
-        if result.payload is not None:
-            msg.proposal.payload_json = result.payload.to_json()
-    if result.condition_vector is not None:
-        msg.condition_vector = condition_vector_to_msg(result.condition_vector, stamp)
-    if result.decision is not None:
-        msg.decision = decision_to_msg(result.decision, stamp)
-    return msg
+        violated_rules=list(result.violated_rules), priced=result.decision is not None,
+        proposal=proposal, condition_vector=vector,
+        decision=(decision_to_msg(result.decision, stamp) if result.decision is not None
+                  else EconDecision()))

@@ -7,8 +7,8 @@ controller's decision (or its absence) into the final ``InstructionResult``.
 """
 
 from dataclasses import dataclass
+import re
 from typing import Optional, Union
-import unicodedata
 
 from tfd_ros.compiler import SemanticCompiler
 from tfd_ros.condition_vector import ConditionVectorBuilder
@@ -19,7 +19,8 @@ from tfd_ros.safety import SafetyPolicy
 
 # Intents that are always allowed and never priced (DESIGN §1: published at once).
 UNPRICED_INTENTS = frozenset({'stop'})
-ALLOWED_CONTROL_CHARACTERS = frozenset('\t\n\r')
+# Unicode categories Cc (C0 and C1 controls) and Cs (surrogates), less tab and line breaks.
+FORBIDDEN_CHARACTER = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]')
 
 
 @dataclass
@@ -41,9 +42,9 @@ def input_problem(text: object, max_length: int) -> Optional[str]:
         return 'empty instruction'
     if len(text) > max_length:
         return f'instruction too long: {len(text)} characters (max_text_length={max_length})'
-    for index, char in enumerate(text):
-        if unicodedata.category(char) in ('Cc', 'Cs') and char not in ALLOWED_CONTROL_CHARACTERS:
-            return f'control character U+{ord(char):04X} at index {index}'
+    bad = FORBIDDEN_CHARACTER.search(text)
+    if bad:
+        return f'control character U+{ord(bad.group()):04X} at index {bad.start()}'
     return None
 
 

@@ -12,6 +12,11 @@ shed (stale orders are not compiled), and once ``max_pending`` proposals wait fo
 economic controller new instructions are shed too. A shed instruction gets
 ``REJECTED_OVERLOAD`` with the reason, is counted in the ``diagnostics`` topic
 (``outcome_rejected_overload``) and logged at most once a second.
+
+Logging: refusals of every kind are summed up in one log line a second at most (a warning
+when instructions were shed), with the latest refusal in full; each instruction's outcome and
+reasons are on ``instruction_outcome`` (and in the action result), and one debug line each
+(``--ros-args --log-level tfd_node:=debug``).
 """
 
 
@@ -53,6 +58,8 @@ READ_ONLY_PARAMETERS = frozenset({'safety_file', 'ontology_file', 'max_queue_len
 SAFETY_ORDER = {'standard': 0, 'strict': 1}
 EXPIRY_PERIOD_S = 0.02
 INLINE_MAX_AGE_NS = 2_000_000  # 2 ms
+LOG_PERIOD_S = 1.0
+DRAIN_MAX = 256  # messages taken per instruction callback; then timers and others get a turn
 
 
 def _ignore(_result) -> None:
@@ -72,6 +79,9 @@ class _Stats:
     received: int = 0
     pending_peak: int = 0
     outcomes: Counter = field(default_factory=Counter)
+    # Refusals since the last log summary, and the latest one in full.
+    unlogged: Counter = field(default_factory=Counter)
+    latest: str = ''
 
 
 class TfdNode(Node):
@@ -100,14 +110,18 @@ class TfdNode(Node):
         self._inbox = Inbox(self.config.max_queue_length, self._compile_queued,
                             self._shed_stale, lambda: self.config.max_queue_delay_s,
                             name='tfd_instructions')
-        self.create_subscription(String, 'instruction', self._on_instruction, qos.INSTRUCTION)
+        self._instruction_sub = self.create_subscription(String, 'instruction',
+                                                         self._on_instruction, qos.INSTRUCTION)
         self.create_subscription(EconDecision, 'econ_decision', self._on_decision, qos.ECON)
         self._action_server = ActionServer(
             self, Instruct, 'instruct', execute_callback=self._execute,
             goal_callback=lambda _goal: GoalResponse.ACCEPT,
             cancel_callback=self._on_cancel, callback_group=ReentrantCallbackGroup())
-        self.create_timer(EXPIRY_PERIOD_S, self._expire)
+        # Runs only while proposals wait for the economic controller (see _arm_expiry).
+        self._expiry_timer = self.create_timer(EXPIRY_PERIOD_S, self._expire)
+        self._expiry_timer.cancel()
         self.create_timer(1.0, self._publish_diagnostics)
+        self.create_timer(LOG_PERIOD_S, self._log_refusals)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.get_logger().info(
             f'ready: compiler={self.pipeline.compiler.name} safety={self.config.safety_filter} '
@@ -145,6 +159,10 @@ class TfdNode(Node):
             self._waiting[proposal_id] = _Waiting(prepared, deadline, on_done, feedback)
             heapq.heappush(self._deadlines, (deadline, proposal_id))
             self._stats.pending_peak = max(self._stats.pending_peak, len(self._waiting))
+            if self._expiry_timer.is_canceled():
+                self._expiry_timer.reset()
+                if self.executor is not None:
+                    self.executor.wake()  # a wait in progress must see the timer run again
         self._proposal_pub.publish(conversions.proposal_to_msg(prepared.proposal, self._now()))
         if feedback:
             feedback(Instruct.Feedback.STAGE_AWAITING_ECON_DECISION)
@@ -152,18 +170,23 @@ class TfdNode(Node):
 
     def _conclude(self, result: InstructionResult, on_done) -> None:
         stamp = self._now()
+        vector = None
         if result.condition_vector is not None:
-            self._vector_pub.publish(
-                conversions.condition_vector_to_msg(result.condition_vector, stamp))
-        self._outcome_pub.publish(conversions.result_to_msg(result, stamp))
+            vector = conversions.condition_vector_to_msg(result.condition_vector, stamp)
+        # The outcome goes first: it carries the vector too, and the operator waits for it.
+        self._outcome_pub.publish(conversions.result_to_msg(result, stamp, vector))
+        if vector is not None:
+            self._vector_pub.publish(vector)
+        name = result.outcome.name
+        refused = result.outcome != OutcomeCode.ACCEPTED
+        line = f'{name} {result.proposal_id}: {"; ".join(result.reasons)}' if refused else ''
         with self._lock:
-            self._stats.outcomes[result.outcome.name] += 1
-        if result.outcome == OutcomeCode.REJECTED_OVERLOAD:
-            self.get_logger().warning(f'shedding under overload: {result.reasons[0]}',
-                                      throttle_duration_sec=1.0)
-        elif result.outcome != OutcomeCode.ACCEPTED:
-            self.get_logger().info(
-                f'{result.outcome.name} {result.proposal_id}: {"; ".join(result.reasons)}')
+            self._stats.outcomes[name] += 1
+            if refused:
+                self._stats.unlogged[name] += 1
+                self._stats.latest = line
+        if refused:
+            self.get_logger().debug(line)  # costs nothing unless debug is enabled
         on_done(result)
 
     def _take(self, proposal_id: str) -> Optional[_Waiting]:
@@ -173,13 +196,25 @@ class TfdNode(Node):
     # -- callbacks: convert, call the core, publish ----------------------------------------
 
     def _on_instruction(self, msg: String, info) -> None:
+        self._intake(msg.data, info)
+        # In a burst, take what else already waits in the subscription's queue here: one
+        # round through the executor per message would cap intake below the burst's rate.
+        handle = self._instruction_sub.handle
+        for _ in range(DRAIN_MAX):
+            with handle:
+                taken = handle.take_message(String, False)
+            if taken is None:
+                return
+            self._intake(taken[0].data, taken[1])
+
+    def _intake(self, text: str, info) -> None:
         # Compile at once while the node keeps up; once messages wait in the middleware's
         # queue (received a while ago), hand them to the worker so intake stays fast.
         received_ns = info.get('received_timestamp', 0) if isinstance(info, dict) else 0
         fresh = bool(received_ns) and time.time_ns() - received_ns < INLINE_MAX_AGE_NS
-        if not self._inbox.submit(msg.data, inline=fresh):
-            self._shed(msg.data, f'instruction queue full (max_queue_length='
-                                 f'{self.config.max_queue_length}); shed under overload')
+        if not self._inbox.submit(text, inline=fresh):
+            self._shed(text, f'instruction queue full (max_queue_length='
+                             f'{self.config.max_queue_length}); shed under overload')
 
     def _compile_queued(self, text: str) -> None:
         self._submit(text, '', on_done=_ignore)
@@ -216,6 +251,8 @@ class TfdNode(Node):
                 waiting = self._waiting.pop(proposal_id, None)
                 if waiting is not None:
                     expired.append(waiting)
+            if not self._deadlines:
+                self._expiry_timer.cancel()  # nothing waits: no wake-ups until something does
         for waiting in expired:
             self._withdraw(waiting.pending.proposal, 'no EconDecision within econ_timeout_s')
             self._conclude(self.pipeline.finish(waiting.pending, None), waiting.on_done)
@@ -290,6 +327,22 @@ class TfdNode(Node):
             return SetParametersResult(successful=False, reason=f'refused: {exc}')
         self.config, self.pipeline = candidate, pipeline
         return SetParametersResult(successful=True)
+
+    def _log_refusals(self) -> None:
+        # One line a second at most: an rclpy log call costs far more than compiling an
+        # instruction, and every refusal is already on instruction_outcome with its reasons.
+        with self._lock:
+            counts, latest = self._stats.unlogged, self._stats.latest
+            self._stats.unlogged = Counter()
+        if not counts:
+            return
+        summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
+        line = f'refused in the last {LOG_PERIOD_S:.0f} s: {summary}; latest: {latest}'
+        # (rclpy ties a severity to each call site: two sites, two severities)
+        if counts.get('REJECTED_OVERLOAD'):
+            self.get_logger().warning(line)
+        else:
+            self.get_logger().info(line)
 
     def _publish_diagnostics(self) -> None:
         with self._lock:
