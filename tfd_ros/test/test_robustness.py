@@ -126,63 +126,51 @@ def test_malformed_messages_and_goals_node_keeps_serving(probe):
         stop(tfd)
 
 
-def _vm(pid, key):
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith(key + ':'):
-            return int(line.split()[1]) / 1024.0
-    return 0.0
-
-
 @ros
 @pytest.mark.slow
-def test_flood_sheds_by_policy_and_answers_everything(probe):
-    """4,000 instructions/s for 10 s from another process, while the node answers each one.
+def test_flood_at_five_times_measured_throughput():
+    """Measure the node's throughput, then ask another process for 5x that for 10 s.
 
-    That is about 2.5x the throughput `tfd bench` measures (~1,600/s) and 5x the rate a node
-    compiling on its executor thread sustained; generator, collector and node share 2 cores.
+    The node must shed by its policy (REJECTED_OVERLOAD with a reason, counted in the
+    diagnostics), answer every instruction exactly once, keep its memory bounded and serve
+    normally afterwards. Generator, collector and node share the machine's cores.
     """
-    from collections import Counter
-
     from diagnostic_msgs.msg import DiagnosticArray
-    from rclpy.serialization import deserialize_message
     from support.nodes import start, stop
-    from support.ros_graph import SUPPORT, spawn
-    from tfd_msgs.msg import InstructionOutcome
 
     from tfd_ros import qos
+    from tfd_ros.bench.run import Client, flood_over, throughput
     from tfd_ros.operator_client import OperatorClient
-    rate, duration = float(os.environ.get('TFD_FLOOD_RATE', '4000')), 10.0
     tfd = start('tfd_node', '-p', 'require_econ_approval:=false', '-p',
                 'max_queue_delay_s:=0.5', namespace='/robust')
-    raw = []
+    client = Client(namespace='/robust')
     diagnostics = []
-    probe.node.create_subscription(InstructionOutcome, 'instruction_outcome', raw.append,
-                                   qos.OUTCOME, raw=True)
-    probe.node.create_subscription(DiagnosticArray, 'diagnostics', diagnostics.append,
-                                   qos.DIAGNOSTICS)
-    flooder = None
+    client.node.create_subscription(DiagnosticArray, 'diagnostics', diagnostics.append,
+                                    qos.DIAGNOSTICS)
+
+    def shed_so_far():
+        client.spin_until(lambda: False, 1.2)  # one diagnostics tick
+        values = {kv.key: kv.value for kv in diagnostics[-1].status[0].values}
+        return int(values.get('outcome_rejected_overload', 0))
     try:
-        rss_before = _vm(tfd.pid, 'VmRSS')
-        probe.spin_for(1.0)
-        flooder = spawn([SUPPORT / 'flooder.py', rate, duration, '/robust'])
-        count = int(rate * duration)
-        assert probe.spin_until(lambda: len(raw) >= count, duration + 90.0), len(raw)
-        probe.spin_for(1.5)  # anything doubled would arrive now; a diagnostics tick too
-        outcomes = [deserialize_message(r, InstructionOutcome) for r in raw]
-        per_text = Counter(o.proposal.raw_text for o in outcomes)
-        assert len(per_text) == count and set(per_text.values()) == {1}
-        codes = Counter(o.outcome for o in outcomes)
-        shed = codes[InstructionOutcome.REJECTED_OVERLOAD]
-        assert shed > 0 and codes[InstructionOutcome.ACCEPTED] > 0
-        assert all(o.reasons for o in outcomes if not o.accepted)
-        last = {kv.key: kv.value for kv in diagnostics[-1].status[0].values}
-        assert int(last['outcome_rejected_overload']) == shed
-        assert _vm(tfd.pid, 'VmHWM') < rss_before + 150.0  # bounded, not growing with load
-        with OperatorClient(namespace='/robust', node_name='after_flood') as client:
-            assert client.send('Wipe the table.', 'op', 20.0).accepted
+        measured = throughput(client, 2000, SEEDS)
+        assert measured['lost'] == 0, measured
+        shed_before = shed_so_far()
+        rate = 5.0 * measured['throughput_per_s']
+        over = flood_over(client, rate, 10.0, tfd.pid)
+        # The generator is Python too and shares the machine with the node and the collector;
+        # on 2 cores it reaches 60-75 % of the asked 5x. Anything under 2.5x fails the test.
+        assert over['send_rate_per_s'] >= 0.5 * rate, over
+        assert over['lost'] == 0 and over['doubled'] == 0, over
+        assert over['outcomes'] == over['sent'] == int(rate * 10.0)
+        assert over['shed'] > 0 and over['accepted'] > 0, over
+        assert over['refusals_without_reason'] == 0
+        assert shed_so_far() - shed_before == over['shed']  # reported, not silent
+        assert over['rss_peak_mb'] < over['rss_before_mb'] + 150.0  # bounded
+        with OperatorClient(namespace='/robust', node_name='after_flood') as operator:
+            assert operator.send('Wipe the table.', 'op', 20.0).accepted
     finally:
-        if flooder is not None:
-            stop(flooder)
+        client.close()
         stop(tfd)
 
 

@@ -13,7 +13,8 @@ import time
 def processes(*commands, ready: str = 'ready:', timeout_s: float = 30.0):
     """Start each command, wait for ``ready`` in its output, interrupt all on exit.
 
-    Output is read until the end so that a chatty process never blocks on a full pipe.
+    Output is read until the end so that a chatty process never blocks on a full pipe; the
+    lines after the ready line are kept in ``proc.lines``.
     The working directory is neutral: a checkout's root would shadow the installed package.
     """
     procs = []
@@ -28,7 +29,8 @@ def processes(*commands, ready: str = 'ready:', timeout_s: float = 30.0):
             for line in proc.stdout:
                 if ready in line or time.monotonic() > deadline:
                     break
-            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            proc.lines = []  # everything after the ready line, for callers that need it
+            threading.Thread(target=_collect, args=(proc,), daemon=True).start()
         yield procs
     finally:
         for proc in procs:
@@ -40,3 +42,8 @@ def processes(*commands, ready: str = 'ready:', timeout_s: float = 30.0):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _collect(proc) -> None:
+    for line in proc.stdout:
+        proc.lines.append(line)

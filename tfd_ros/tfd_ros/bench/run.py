@@ -4,6 +4,7 @@ Each measurement starts its processes, measures, and stops them; baselines use t
 client code, QoS and instruction texts as the tfd_node measurements they are compared with.
 """
 
+from collections import Counter
 from pathlib import Path
 import statistics
 import sys
@@ -20,28 +21,41 @@ from tfd_msgs.action import Instruct
 from tfd_msgs.msg import InstructionOutcome
 
 from tfd_ros import qos
+from tfd_ros.bench import flooder
 from tfd_ros.bench.compile_latency import percentile
 from tfd_ros.processes import processes
 
 BIN = Path(sys.executable).parent
+FLOODER = Path(flooder.__file__)
+FLOOD_FACTOR = 5.0
+
+
+def _status_mb(pid: int, key: str) -> float:
+    with open(f'/proc/{pid}/status', encoding='ascii') as status:
+        for line in status:
+            if line.startswith(key + ':'):
+                return int(line.split()[1]) / 1024.0
+    return float('nan')
 
 
 def peak_rss_mb(pid: int) -> float:
     """Return a process's peak resident set size (VmHWM) in MB."""
-    with open(f'/proc/{pid}/status', encoding='ascii') as status:
-        for line in status:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) / 1024.0
-    return float('nan')
+    return _status_mb(pid, 'VmHWM')
+
+
+def resident_mb(pid: int) -> float:
+    """Return a process's current resident set size (VmRSS) in MB."""
+    return _status_mb(pid, 'VmRSS')
 
 
 class Client:
     """The measuring node, in its own context."""
 
-    def __init__(self):
+    def __init__(self, namespace: str = ''):
         self.context = Context()
         rclpy.init(context=self.context)
-        self.node = rclpy.create_node('tfd_bench', context=self.context)
+        self.node = rclpy.create_node('tfd_bench', namespace=namespace, context=self.context)
+        self.namespace = namespace
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
 
@@ -135,12 +149,49 @@ def throughput(client, count: int, texts, timeout=120.0) -> dict:
         client.node.destroy_publisher(pub)
 
 
+def flood_over(client, rate: float, duration_s: float, pid: int, timeout=120.0) -> dict:
+    """Flood ``instruction`` at ``rate`` from another process; check every outcome arrives.
+
+    Reports the rate the flooder reached, how the node answered (accepted, shed under its
+    overload policy, other refusals), instructions without an outcome, and the node's
+    resident memory before and at the end.
+    """
+    outcomes = []
+    sub = client.node.create_subscription(InstructionOutcome, 'instruction_outcome',
+                                          outcomes.append, qos.OUTCOME, raw=True)
+    count = int(rate * duration_s)
+    rss_before = resident_mb(pid)
+    try:
+        command = [sys.executable, FLOODER, rate, duration_s]
+        with processes([*command, client.namespace] if client.namespace else command) as (proc,):
+            client.spin_until(lambda: len(outcomes) >= count, duration_s + timeout)
+            client.spin_until(lambda: False, 0.3)  # anything doubled would arrive now
+            sent = [line.split() for line in proc.lines if line.startswith('SENT')]
+        decoded = [deserialize_message(raw, InstructionOutcome) for raw in outcomes]
+        codes = Counter(o.outcome for o in decoded)
+        texts = {o.proposal.raw_text for o in decoded}
+        send_s = float(sent[0][2]) if sent else float('nan')
+        return {'rate_per_s': rate, 'duration_s': duration_s, 'sent': count,
+                'send_rate_per_s': count / send_s, 'outcomes': len(decoded),
+                'accepted': codes[InstructionOutcome.ACCEPTED],
+                'shed': codes[InstructionOutcome.REJECTED_OVERLOAD],
+                'other_refusals': len(decoded) - codes[InstructionOutcome.ACCEPTED]
+                - codes[InstructionOutcome.REJECTED_OVERLOAD],
+                'lost': count - len(texts), 'doubled': len(decoded) - len(texts),
+                'refusals_without_reason': sum(1 for o in decoded
+                                               if not o.accepted and not o.reasons),
+                'rss_before_mb': rss_before,
+                'rss_peak_mb': peak_rss_mb(pid)}
+    finally:
+        client.node.destroy_subscription(sub)
+
+
 def summary(samples) -> dict:
     return {'p50_ms': statistics.median(samples), 'p99_ms': percentile(samples, 0.99),
             'n': len(samples)}
 
 
-def run_all(texts, rounds: int, flood: int, log=print) -> dict:
+def run_all(texts, rounds: int, flood: int, log=print, flood_s: float = 10.0) -> dict:
     """Run every measurement; return the report dict."""
     py = sys.executable
     tfd = [str(BIN / 'tfd_node'), '--ros-args']
@@ -162,6 +213,13 @@ def run_all(texts, rounds: int, flood: int, log=print) -> dict:
             flood_result = throughput(client, flood, texts)
             log(f'throughput (no econ):     {flood_result["throughput_per_s"]:.0f} /s, '
                 f'lost {flood_result["lost"]} of {flood}')
+            over = flood_over(client, FLOOD_FACTOR * flood_result['throughput_per_s'],
+                              flood_s, procs[0].pid)
+            log(f'flood at {FLOOD_FACTOR:g}x for {flood_s:g} s: asked '
+                f'{over["rate_per_s"]:.0f} /s, sent {over["send_rate_per_s"]:.0f} /s; '
+                f'accepted {over["accepted"]}, shed '
+                f'{over["shed"]}, lost {over["lost"]} of {over["sent"]}; RSS '
+                f'{over["rss_before_mb"]:.0f} -> peak {over["rss_peak_mb"]:.0f} MB')
             rss_tfd = peak_rss_mb(procs[0].pid)
         with tempfile.TemporaryDirectory() as work:
             econ = [str(BIN / 'econ_controller'), '--ros-args', '-p',
@@ -192,6 +250,7 @@ def run_all(texts, rounds: int, flood: int, log=print) -> dict:
         'action_p50_ratio': action['p50_ms'] / base_action['p50_ms'],
         'action_p99_ratio': action['p99_ms'] / base_action['p99_ms'],
         'throughput_per_s': flood_result['throughput_per_s'], 'lost': flood_result['lost'],
+        'overload': over, 'overload_lost': over['lost'],
         'rss_mb': {'tfd_node': rss_tfd, 'econ_controller': rss_econ},
     })
     return report

@@ -44,7 +44,7 @@ def run(args) -> int:
     compile_stats = compile_latency(texts, repeats=1 if args.quick else 3)
     log(f'compile: p50 {compile_stats["compile_p50_ms"]:.4f} ms  '
         f'p99 {compile_stats["compile_p99_ms"]:.4f} ms')
-    report = run_all(texts, rounds, flood, log)
+    report = run_all(texts, rounds, flood, log, flood_s=5.0 if args.quick else 10.0)
     report.update(compile_stats)
     report['corpus'] = source
     if args.json:
@@ -63,5 +63,11 @@ def run(args) -> int:
         print(f'{label:34} {value:10.3f} {op}{TARGETS[key]:>8g}  {"yes" if met else "no"}')
     print(f'{"lost instructions":34} {report["lost"]:10d} {"==":>3}{0:>7}  '
           f'{"yes" if report["lost"] == 0 else "no"}')
+    over = report['overload']
+    print(f'{"lost in the 5x flood":34} {over["lost"]:10d} {"==":>3}{0:>7}  '
+          f'{"yes" if over["lost"] == 0 else "no"}')
+    print(f'flood at 5x: {over["send_rate_per_s"]:.0f} /s sent for {over["duration_s"]:g} s, '
+          f'{over["shed"]} shed, {over["accepted"]} accepted, RSS '
+          f'{over["rss_before_mb"]:.0f} -> {over["rss_peak_mb"]:.0f} MB')
     print(f'topic p50 ratio with econ approval: {report["topic_econ_p50_ratio"]:.2f}')
     return 0
