@@ -150,3 +150,18 @@ def test_not_understood_gets_idle_skill(hc, builder):
     cv = build(hc, builder, 'qwerty uiop')
     assert cv.skill_mode == 'idle'
     assert cv.energy_budget_wh == 0.0
+
+
+@pytest.mark.parametrize('text', [
+    'Clean the kitchen, but be careful with the vase.', "Go fast, I don't care about energy.",
+    'Figure out how to open that weird new latch.', 'Sort the blue blocks, ignore the red ones.',
+    'Stop!', 'Slowly hand me the red cup, then put the knife in the drawer.', 'blorp'])
+def test_vectors_and_proposals_built_unvalidated_pass_validation(hc, builder, text):
+    from tfd_ros.proposal import TaskProposalData, build_proposal
+    payload = hc.compile(text)
+    vector = builder.build(payload, 'id-1')
+    assert ConditionVectorData.model_validate(vector.model_dump()) == vector
+    if payload.understood:
+        proposal = build_proposal(payload, 'op', 'id-1')
+        assert TaskProposalData.model_validate(proposal.model_dump()) == proposal
+        assert TextOpPayload.from_json(proposal.payload_json) == payload

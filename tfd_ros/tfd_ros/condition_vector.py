@@ -51,7 +51,7 @@ from pydantic import Field, field_validator
 
 from tfd_ros.config import TFDConfig
 from tfd_ros.ontology import Ontology, load_ontology
-from tfd_ros.payload import StrictModel, TextOpPayload
+from tfd_ros.payload import StrictModel, TextOpPayload, trusted
 
 LAYOUT_VERSION = 1
 ENERGY_SCALE_WH = 1000.0
@@ -191,23 +191,25 @@ class ConditionVectorBuilder:
         names = list(self.config.feature_names)
         vector = [float(max(-1.0, min(1.0, weights.get(name, 0.0)))) for name in names]
         curriculum = payload.curriculum
-        return ConditionVectorData(
-            proposal_id=proposal_id,
-            skill_mode=onto.skill_mode(payload.intent),
-            instruction_priority=PRIORITY_VALUE[bid.priority],
-            safety_language_modulation=modulation,
-            risk_tolerance=RISK_TOLERANCE[manner.risk_level],
-            energy_budget_wh=budget,
-            precision_mode=manner.precision_mode,
-            curriculum_phase=curriculum.phase,
-            novelty_tier=curriculum.novelty_tier,
-            ood_recovery_mode=curriculum.ood_recovery_mode,
-            feature_names=names,
-            objective_vector=vector,
-            sampler_tags=list(curriculum.sampler_tags),
-            embedding_model=self.config.embedding_model,
-            language_goal_embedding=[],
-        )
+        # Values from validated models, tables and the ontology, weights clipped above: built
+        # without validating again (declaration order, as ``trusted`` requires).
+        return trusted(ConditionVectorData, {
+            'proposal_id': proposal_id,
+            'skill_mode': onto.skill_mode(payload.intent),
+            'instruction_priority': PRIORITY_VALUE[bid.priority],
+            'safety_language_modulation': modulation,
+            'risk_tolerance': RISK_TOLERANCE[manner.risk_level],
+            'energy_budget_wh': budget,
+            'precision_mode': manner.precision_mode,
+            'curriculum_phase': curriculum.phase,
+            'novelty_tier': curriculum.novelty_tier,
+            'ood_recovery_mode': curriculum.ood_recovery_mode,
+            'feature_names': names,
+            'objective_vector': vector,
+            'sampler_tags': list(curriculum.sampler_tags),
+            'embedding_model': self.config.embedding_model,
+            'language_goal_embedding': [],
+        })
 
     @staticmethod
     def goal_hash(cv: ConditionVectorData) -> np.ndarray:

@@ -12,6 +12,9 @@ from tfd_ros.condition_vector import ConditionVectorData
 from tfd_ros.outcome import InstructionResult
 from tfd_ros.proposal import EconDecisionData, TaskProposalData
 
+VECTOR_FIELDS = tuple(ConditionVectorData.model_fields)
+DECISION_FIELDS = tuple(EconDecisionData.model_fields)
+
 
 def header(stamp: Optional[Time] = None, frame_id: str = '') -> Header:
     """Build a ``std_msgs/Header``."""
@@ -20,15 +23,30 @@ def header(stamp: Optional[Time] = None, frame_id: str = '') -> Header:
 
 def proposal_to_msg(data: TaskProposalData, stamp: Optional[Time] = None) -> TaskProposal:
     """Map a proposal onto ``TaskProposal``; an unlimited bid travels as +inf plus the flag."""
-    return TaskProposal(
-        header=header(stamp), proposal_id=data.proposal_id, operator_id=data.operator_id,
-        raw_text=data.raw_text, intent=data.intent, target_task=data.target_task,
-        parameters=[KeyValue(key=k, value=v) for k, v in data.parameters.items()],
-        constraints=list(data.constraints), risk_level=data.risk_level,
-        precision_mode=data.precision_mode, speed=data.speed, priority=data.priority,
-        max_energy_cost=math.inf if data.max_energy_cost is None else data.max_energy_cost,
-        energy_unlimited=data.energy_unlimited, confidence=data.confidence,
-        compiler=data.compiler, payload_json=data.payload_json)
+    return _fill_proposal(TaskProposal(), data, stamp or Time())
+
+
+def _fill_proposal(msg: TaskProposal, data: TaskProposalData, stamp: Time) -> TaskProposal:
+    # Filled in place: generated constructors build every default sub-message even when
+    # one is passed in, which made conversions the largest cost after compiling.
+    msg.header.stamp = stamp
+    msg.proposal_id = data.proposal_id
+    msg.operator_id = data.operator_id
+    msg.raw_text = data.raw_text
+    msg.intent = data.intent
+    msg.target_task = data.target_task
+    msg.parameters = [KeyValue(key=k, value=v) for k, v in data.parameters.items()]
+    msg.constraints = list(data.constraints)
+    msg.risk_level = data.risk_level
+    msg.precision_mode = data.precision_mode
+    msg.speed = data.speed
+    msg.priority = data.priority
+    msg.max_energy_cost = math.inf if data.max_energy_cost is None else data.max_energy_cost
+    msg.energy_unlimited = data.energy_unlimited
+    msg.confidence = data.confidence
+    msg.compiler = data.compiler
+    msg.payload_json = data.payload_json
+    return msg
 
 
 def proposal_from_msg(msg: TaskProposal) -> TaskProposalData:
@@ -48,7 +66,14 @@ def proposal_from_msg(msg: TaskProposal) -> TaskProposalData:
 
 def decision_to_msg(data: EconDecisionData, stamp: Optional[Time] = None) -> EconDecision:
     """Map a decision onto ``EconDecision``."""
-    return EconDecision(header=header(stamp), **data.model_dump())
+    return _fill_fields(EconDecision(), data, DECISION_FIELDS, stamp or Time())
+
+
+def _fill_fields(msg, data, fields: tuple, stamp: Time):
+    msg.header.stamp = stamp
+    for name in fields:
+        setattr(msg, name, getattr(data, name))
+    return msg
 
 
 def decision_from_msg(msg: EconDecision) -> EconDecisionData:
@@ -62,32 +87,35 @@ def decision_from_msg(msg: EconDecision) -> EconDecisionData:
 def condition_vector_to_msg(data: ConditionVectorData,
                             stamp: Optional[Time] = None) -> ConditionVector:
     """Map a condition vector onto ``ConditionVector``."""
-    return ConditionVector(header=header(stamp), **data.model_dump())
+    return _fill_fields(ConditionVector(), data, VECTOR_FIELDS, stamp or Time())
 
 
-def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None,
-                  vector: Optional[ConditionVector] = None) -> InstructionOutcome:
+def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None) -> InstructionOutcome:
     """Map an instruction's result onto ``InstructionOutcome`` (with everything it carries).
 
-    ``vector`` is the already converted condition vector of ``result``, when the caller has
-    one (it publishes the same message on its own topic); it is converted here otherwise.
+    A refusal without a proposal still names its proposal id, operator, text and (when
+    compiled) payload in ``proposal``; sub-messages without data keep their defaults.
     """
     stamp = stamp or Time()
+    msg = InstructionOutcome()
+    msg.header.stamp = stamp
+    msg.proposal_id = result.proposal_id
+    msg.outcome = int(result.outcome)
+    msg.accepted = result.accepted
+    msg.reasons = list(result.reasons)
+    msg.violated_rules = list(result.violated_rules)
+    msg.priced = result.decision is not None
     if result.proposal is not None:
-        proposal = proposal_to_msg(result.proposal, stamp)
+        _fill_proposal(msg.proposal, result.proposal, stamp)
     else:
-        proposal = TaskProposal(
-            proposal_id=result.proposal_id, operator_id=result.operator_id,
-            raw_text=result.raw_text,
-            payload_json=result.payload.to_json() if result.payload is not None else '')
+        msg.proposal.header.stamp = stamp
+        msg.proposal.proposal_id = result.proposal_id
+        msg.proposal.operator_id = result.operator_id
+        msg.proposal.raw_text = result.raw_text
+        if result.payload is not None:
+            msg.proposal.payload_json = result.payload.to_json()
     if result.condition_vector is not None:
-        vector = vector or condition_vector_to_msg(result.condition_vector, stamp)
-    else:
-        vector = ConditionVector()
-    return InstructionOutcome(
-        header=header(stamp), proposal_id=result.proposal_id, outcome=int(result.outcome),
-        accepted=result.accepted, reasons=list(result.reasons),
-        violated_rules=list(result.violated_rules), priced=result.decision is not None,
-        proposal=proposal, condition_vector=vector,
-        decision=(decision_to_msg(result.decision, stamp) if result.decision is not None
-                  else EconDecision()))
+        _fill_fields(msg.condition_vector, result.condition_vector, VECTOR_FIELDS, stamp)
+    if result.decision is not None:
+        _fill_fields(msg.decision, result.decision, DECISION_FIELDS, stamp)
+    return msg

@@ -117,8 +117,8 @@ class TextOpPayload(StrictModel):
         return self.intent is not None
 
     def to_json(self) -> str:
-        """Strict JSON (no Infinity/NaN tokens)."""
-        return json.dumps(self.model_dump(mode='json'), allow_nan=False, sort_keys=False)
+        """Strict JSON (no Infinity/NaN tokens: every float field is validated finite)."""
+        return self.model_dump_json()
 
     @classmethod
     def from_json(cls, text: str) -> 'TextOpPayload':

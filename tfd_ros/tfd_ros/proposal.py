@@ -5,7 +5,7 @@ import uuid
 
 from pydantic import Field
 
-from tfd_ros.payload import Priority, RiskLevel, Speed, StrictModel, TextOpPayload
+from tfd_ros.payload import Priority, RiskLevel, Speed, StrictModel, TextOpPayload, trusted
 
 
 class TaskProposalData(StrictModel):
@@ -52,21 +52,23 @@ def build_proposal(payload: TextOpPayload, operator_id: str,
     """Map a compiled payload onto the proposal sent to the economic controller."""
     bid = payload.econ_bid
     manner = payload.semantic_overrides
-    return TaskProposalData(
-        proposal_id=proposal_id or new_proposal_id(),
-        operator_id=operator_id,
-        raw_text=payload.raw_text,
-        intent=payload.intent or '',
-        target_task=payload.target_task,
-        parameters=dict(payload.parameters),
-        constraints=list(payload.constraints),
-        risk_level=manner.risk_level,
-        precision_mode=manner.precision_mode,
-        speed=manner.speed,
-        priority=bid.priority,
-        max_energy_cost=bid.max_energy_cost,
-        energy_unlimited=bid.energy_unlimited,
-        confidence=payload.confidence,
-        compiler=payload.compiler,
-        payload_json=payload.to_json(),
-    )
+    # Every value comes from the payload, whose model has the same constraints: no need to
+    # validate them again (declaration order, as ``trusted`` requires).
+    return trusted(TaskProposalData, {
+        'proposal_id': proposal_id or new_proposal_id(),
+        'operator_id': operator_id,
+        'raw_text': payload.raw_text,
+        'intent': payload.intent or '',
+        'target_task': payload.target_task,
+        'parameters': dict(payload.parameters),
+        'constraints': list(payload.constraints),
+        'risk_level': manner.risk_level,
+        'precision_mode': manner.precision_mode,
+        'speed': manner.speed,
+        'priority': bid.priority,
+        'max_energy_cost': bid.max_energy_cost,
+        'energy_unlimited': bid.energy_unlimited,
+        'confidence': payload.confidence,
+        'compiler': payload.compiler,
+        'payload_json': payload.to_json(),
+    })

@@ -45,6 +45,7 @@ from tfd_msgs.msg import (
 
 from tfd_ros import conversions, qos
 from tfd_ros.config import ConfigError, TFDConfig
+from tfd_ros.drain import take_waiting
 from tfd_ros.factory import build_pipeline
 from tfd_ros.inbox import Inbox
 from tfd_ros.outcome import InstructionResult, OutcomeCode
@@ -117,9 +118,7 @@ class TfdNode(Node):
             self, Instruct, 'instruct', execute_callback=self._execute,
             goal_callback=lambda _goal: GoalResponse.ACCEPT,
             cancel_callback=self._on_cancel, callback_group=ReentrantCallbackGroup())
-        # Runs only while proposals wait for the economic controller (see _arm_expiry).
-        self._expiry_timer = self.create_timer(EXPIRY_PERIOD_S, self._expire)
-        self._expiry_timer.cancel()
+        self.create_timer(EXPIRY_PERIOD_S, self._expire)
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_timer(LOG_PERIOD_S, self._log_refusals)
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -159,24 +158,17 @@ class TfdNode(Node):
             self._waiting[proposal_id] = _Waiting(prepared, deadline, on_done, feedback)
             heapq.heappush(self._deadlines, (deadline, proposal_id))
             self._stats.pending_peak = max(self._stats.pending_peak, len(self._waiting))
-            if self._expiry_timer.is_canceled():
-                self._expiry_timer.reset()
-                if self.executor is not None:
-                    self.executor.wake()  # a wait in progress must see the timer run again
         self._proposal_pub.publish(conversions.proposal_to_msg(prepared.proposal, self._now()))
         if feedback:
             feedback(Instruct.Feedback.STAGE_AWAITING_ECON_DECISION)
         return proposal_id
 
     def _conclude(self, result: InstructionResult, on_done) -> None:
-        stamp = self._now()
-        vector = None
-        if result.condition_vector is not None:
-            vector = conversions.condition_vector_to_msg(result.condition_vector, stamp)
+        outcome = conversions.result_to_msg(result, self._now())
         # The outcome goes first: it carries the vector too, and the operator waits for it.
-        self._outcome_pub.publish(conversions.result_to_msg(result, stamp, vector))
-        if vector is not None:
-            self._vector_pub.publish(vector)
+        self._outcome_pub.publish(outcome)
+        if result.condition_vector is not None:
+            self._vector_pub.publish(outcome.condition_vector)
         name = result.outcome.name
         refused = result.outcome != OutcomeCode.ACCEPTED
         line = f'{name} {result.proposal_id}: {"; ".join(result.reasons)}' if refused else ''
@@ -199,13 +191,8 @@ class TfdNode(Node):
         self._intake(msg.data, info)
         # In a burst, take what else already waits in the subscription's queue here: one
         # round through the executor per message would cap intake below the burst's rate.
-        handle = self._instruction_sub.handle
-        for _ in range(DRAIN_MAX):
-            with handle:
-                taken = handle.take_message(String, False)
-            if taken is None:
-                return
-            self._intake(taken[0].data, taken[1])
+        for waiting, waiting_info in take_waiting(self._instruction_sub, DRAIN_MAX):
+            self._intake(waiting.data, waiting_info)
 
     def _intake(self, text: str, info) -> None:
         # Compile at once while the node keeps up; once messages wait in the middleware's
@@ -251,8 +238,6 @@ class TfdNode(Node):
                 waiting = self._waiting.pop(proposal_id, None)
                 if waiting is not None:
                     expired.append(waiting)
-            if not self._deadlines:
-                self._expiry_timer.cancel()  # nothing waits: no wake-ups until something does
         for waiting in expired:
             self._withdraw(waiting.pending.proposal, 'no EconDecision within econ_timeout_s')
             self._conclude(self.pipeline.finish(waiting.pending, None), waiting.on_done)
