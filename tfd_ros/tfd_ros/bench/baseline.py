@@ -5,8 +5,10 @@ with an ``InstructionOutcome`` on ``bench_out`` carrying the received text, with
 QoS as tfd_node's ``instruction``/``instruction_outcome``. The answer is a prebuilt outcome
 of an accepted instruction (proposal, decision and condition vector filled), so that the
 baseline moves messages of the same sizes as tfd_node and does none of its work.
-``... action`` serves ``Instruct`` on ``bench_instruct`` and succeeds at once with the same
-prebuilt outcome. Both print ``ready:`` when up.
+``... echo-like-tfd`` is the same echo, in namespace ``LIKE_NAMESPACE``, with tfd_node's
+other executor entities added (see ``add_tfd_entities``). ``... action`` serves ``Instruct``
+on ``bench_instruct`` and succeeds at once with the same prebuilt outcome. All print
+``ready:`` when up.
 """
 
 import sys
@@ -16,10 +18,11 @@ from rclpy.action import ActionServer
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from std_msgs.msg import String
 from tfd_msgs.action import Instruct
-from tfd_msgs.msg import InstructionOutcome
+from tfd_msgs.msg import ConditionVector, EconDecision, InstructionOutcome, TaskProposal
 
 from tfd_ros import qos
 
+LIKE_NAMESPACE = '/like_tfd'
 TEMPLATE_TEXT = 'Clean the kitchen, but be careful with the vase.'
 
 
@@ -37,20 +40,41 @@ def template_outcome() -> InstructionOutcome:
     return conversions.result_to_msg(pipeline.finish(pending, decision))
 
 
+def add_tfd_entities(node) -> None:
+    """Give ``node`` the executor entities tfd_node has beside its instruction subscription.
+
+    rclpy's executor rebuilds its wait set from every entity for each message, so this
+    echo shows what the entities alone cost: a second subscription, the ``Instruct`` action
+    server, the publishers and tfd_node's timers (expiry, diagnostics, log summary).
+    """
+    node.create_subscription(EconDecision, 'bench_decision', lambda _msg: None, qos.ECON)
+    node.create_publisher(TaskProposal, 'bench_proposal', qos.ECON)
+    node.create_publisher(ConditionVector, 'bench_vector', qos.CONDITION_VECTOR)
+    node.bench_server = ActionServer(node, Instruct, 'bench_like_instruct',
+                                     lambda goal_handle: Instruct.Result())
+    node.create_timer(0.02, lambda: None)
+    node.create_timer(1.0, lambda: None)
+    node.create_timer(1.0, lambda: None)
+
+
 def main(argv=None) -> int:
     """Run one baseline until interrupted."""
     argv = sys.argv[1:] if argv is None else argv
     kind = argv[0] if argv else 'echo'
     rclpy.init()
-    node = rclpy.create_node(f'bench_{kind}')
+    # The two echoes run side by side: the one with tfd_node's entities in its own namespace.
+    node = rclpy.create_node(f'bench_{kind.replace("-", "_")}',
+                             namespace=LIKE_NAMESPACE if kind == 'echo-like-tfd' else '')
     answer = template_outcome()
-    if kind == 'echo':
+    if kind in ('echo', 'echo-like-tfd'):
         pub = node.create_publisher(InstructionOutcome, 'bench_out', qos.OUTCOME)
 
         def echo(msg):
             answer.proposal.raw_text = msg.data
             pub.publish(answer)
         node.create_subscription(String, 'bench_in', echo, qos.INSTRUCTION)
+        if kind == 'echo-like-tfd':
+            add_tfd_entities(node)
     else:
         def execute(goal_handle):
             goal_handle.succeed()

@@ -22,12 +22,15 @@ from tfd_msgs.msg import InstructionOutcome
 
 from tfd_ros import qos
 from tfd_ros.bench import flooder
+from tfd_ros.bench.baseline import LIKE_NAMESPACE
 from tfd_ros.bench.compile_latency import percentile
+from tfd_ros.drain import take_waiting
 from tfd_ros.processes import processes
 
 BIN = Path(sys.executable).parent
 FLOODER = Path(flooder.__file__)
 FLOOD_FACTOR = 5.0
+COLLECT_MAX = 1024
 
 
 def _status_mb(pid: int, key: str) -> float:
@@ -73,28 +76,39 @@ class Client:
         rclpy.try_shutdown(context=self.context)
 
 
-def topic_round_trips(client, in_topic, out_topic, out_type, texts, timeout=5.0) -> list:
-    """Publish each text and wait for the next message on ``out_topic``; return ms each."""
-    received = []
-    sub = client.node.create_subscription(out_type, out_topic, received.append, qos.OUTCOME)
-    pub = client.node.create_publisher(String, in_topic, qos.INSTRUCTION)
+def topic_round_trips(client, routes, texts, timeout=5.0) -> list:
+    """Round trips through each ``(in_topic, out_topic)`` route, interleaved; ms per route.
+
+    For each text, every route in turn gets the text and is waited on for its answer, so
+    that the machine's load changes over the run weigh on every route alike.
+    """
+    received = [[] for _ in routes]
+    subs = [client.node.create_subscription(InstructionOutcome, out_topic, got.append,
+                                            qos.OUTCOME)
+            for (_, out_topic), got in zip(routes, received)]
+    pubs = [client.node.create_publisher(String, in_topic, qos.INSTRUCTION)
+            for in_topic, _ in routes]
     try:
-        if not client.spin_until(lambda: pub.get_subscription_count() > 0
-                                 and sub.get_publisher_count() > 0, 15.0):
-            raise RuntimeError(f'nobody answers on {in_topic} -> {out_topic}')
+        for (in_topic, out_topic), pub, sub in zip(routes, pubs, subs):
+            if not client.spin_until(lambda: pub.get_subscription_count() > 0
+                                     and sub.get_publisher_count() > 0, 15.0):
+                raise RuntimeError(f'nobody answers on {in_topic} -> {out_topic}')
         client.spin_until(lambda: False, 0.5)
-        samples = []
+        samples = [[] for _ in routes]
         for text in texts:
-            before = len(received)
-            start = time.perf_counter()
-            pub.publish(String(data=text))
-            if not client.spin_until(lambda: len(received) > before, timeout):
-                raise RuntimeError(f'no answer on {out_topic} for {text!r}')
-            samples.append((time.perf_counter() - start) * 1000.0)
+            for route, pub, got, times in zip(routes, pubs, received, samples):
+                before = len(got)
+                start = time.perf_counter()
+                pub.publish(String(data=text))
+                if not client.spin_until(lambda: len(got) > before, timeout):
+                    raise RuntimeError(f'no answer on {route[1]} for {text!r}')
+                times.append((time.perf_counter() - start) * 1000.0)
         return samples
     finally:
-        client.node.destroy_subscription(sub)
-        client.node.destroy_publisher(pub)
+        for sub in subs:
+            client.node.destroy_subscription(sub)
+        for pub in pubs:
+            client.node.destroy_publisher(pub)
 
 
 def action_round_trips(client, action_name, texts, timeout=5.0) -> list:
@@ -118,15 +132,28 @@ def action_round_trips(client, action_name, texts, timeout=5.0) -> list:
         action.destroy()
 
 
+def collect_raw(node, topic: str) -> tuple:
+    """Subscribe to outcomes as raw bytes; return the subscription and the growing list.
+
+    Each callback takes the whole backlog: the collector shares the cores with the node
+    and the generator, and one executor round per message would make it the bottleneck.
+    """
+    outcomes = []
+
+    def collect(raw):
+        outcomes.append(raw)
+        outcomes.extend(taken for taken, _ in take_waiting(sub, COLLECT_MAX))
+    sub = node.create_subscription(InstructionOutcome, topic, collect, qos.OUTCOME, raw=True)
+    return sub, outcomes
+
+
 def throughput(client, count: int, texts, timeout=120.0) -> dict:
     """Publish ``count`` instructions as fast as possible; count outcomes and time them.
 
     Outcomes are taken as raw bytes while the clock runs (the measuring process shares the
     machine with the node) and decoded afterwards to check that none is missing or doubled.
     """
-    outcomes = []
-    sub = client.node.create_subscription(InstructionOutcome, 'instruction_outcome',
-                                          outcomes.append, qos.OUTCOME, raw=True)
+    sub, outcomes = collect_raw(client.node, 'instruction_outcome')
     pub = client.node.create_publisher(String, 'instruction', qos.INSTRUCTION)
     try:
         client.spin_until(lambda: pub.get_subscription_count() > 0
@@ -156,9 +183,7 @@ def flood_over(client, rate: float, duration_s: float, pid: int, timeout=120.0) 
     overload policy, other refusals), instructions without an outcome, and the node's
     resident memory before and at the end.
     """
-    outcomes = []
-    sub = client.node.create_subscription(InstructionOutcome, 'instruction_outcome',
-                                          outcomes.append, qos.OUTCOME, raw=True)
+    sub, outcomes = collect_raw(client.node, 'instruction_outcome')
     count = int(rate * duration_s)
     rss_before = resident_mb(pid)
     try:
@@ -200,34 +225,37 @@ def run_all(texts, rounds: int, flood: int, log=print, flood_s: float = 10.0) ->
     report = {}
     client = Client()
     try:
-        with processes([py, '-m', 'tfd_ros.bench.baseline', 'echo']):
-            base_topic = summary(topic_round_trips(client, 'bench_in', 'bench_out',
-                                                   InstructionOutcome, sample))
-        log(f'bare rclpy echo:          p50 {base_topic["p50_ms"]:.3f} ms  '
-            f'p99 {base_topic["p99_ms"]:.3f} ms')
-        with processes(no_econ) as procs:
-            topic = summary(topic_round_trips(client, 'instruction', 'instruction_outcome',
-                                              InstructionOutcome, sample))
+        baselines = [[py, '-m', 'tfd_ros.bench.baseline', kind]
+                     for kind in ('echo', 'echo-like-tfd')]
+        with processes(*baselines, no_econ) as procs:
+            like = f'{LIKE_NAMESPACE}/bench'
+            base_topic, like_topic, topic = (summary(s) for s in topic_round_trips(
+                client, [('bench_in', 'bench_out'), (f'{like}_in', f'{like}_out'),
+                         ('instruction', 'instruction_outcome')], sample))
+            log(f'bare rclpy echo:          p50 {base_topic["p50_ms"]:.3f} ms  '
+                f'p99 {base_topic["p99_ms"]:.3f} ms')
+            log(f'echo, tfd_node entities:  p50 {like_topic["p50_ms"]:.3f} ms  '
+                f'p99 {like_topic["p99_ms"]:.3f} ms')
             log(f'tfd topic (no econ):      p50 {topic["p50_ms"]:.3f} ms  '
                 f'p99 {topic["p99_ms"]:.3f} ms')
             flood_result = throughput(client, flood, texts)
             log(f'throughput (no econ):     {flood_result["throughput_per_s"]:.0f} /s, '
                 f'lost {flood_result["lost"]} of {flood}')
             over = flood_over(client, FLOOD_FACTOR * flood_result['throughput_per_s'],
-                              flood_s, procs[0].pid)
+                              flood_s, procs[-1].pid)
             log(f'flood at {FLOOD_FACTOR:g}x for {flood_s:g} s: asked '
                 f'{over["rate_per_s"]:.0f} /s, sent {over["send_rate_per_s"]:.0f} /s; '
                 f'accepted {over["accepted"]}, shed '
                 f'{over["shed"]}, lost {over["lost"]} of {over["sent"]}; RSS '
                 f'{over["rss_before_mb"]:.0f} -> peak {over["rss_peak_mb"]:.0f} MB')
-            rss_tfd = peak_rss_mb(procs[0].pid)
+            rss_tfd = peak_rss_mb(procs[-1].pid)
         with tempfile.TemporaryDirectory() as work:
             econ = [str(BIN / 'econ_controller'), '--ros-args', '-p',
                     f'ledger_path:={Path(work) / "bench.sqlite3"}']
             with processes(econ, tfd) as procs:
-                topic_econ = summary(topic_round_trips(client, 'instruction',
-                                                       'instruction_outcome',
-                                                       InstructionOutcome, sample))
+                [econ_samples] = topic_round_trips(
+                    client, [('instruction', 'instruction_outcome')], sample)
+                topic_econ = summary(econ_samples)
                 log(f'tfd topic (econ approval): p50 {topic_econ["p50_ms"]:.3f} ms  '
                     f'p99 {topic_econ["p99_ms"]:.3f} ms')
                 rss_econ = peak_rss_mb(procs[0].pid)
@@ -246,6 +274,8 @@ def run_all(texts, rounds: int, flood: int, log=print, flood_s: float = 10.0) ->
         'baseline_action': base_action, 'action': action, 'throughput': flood_result,
         'topic_p50_ratio': topic['p50_ms'] / base_topic['p50_ms'],
         'topic_p99_ratio': topic['p99_ms'] / base_topic['p99_ms'],
+        'baseline_topic_like_tfd': like_topic,
+        'topic_p50_ratio_like_tfd': topic['p50_ms'] / like_topic['p50_ms'],
         'topic_econ_p50_ratio': topic_econ['p50_ms'] / base_topic['p50_ms'],
         'action_p50_ratio': action['p50_ms'] / base_action['p50_ms'],
         'action_p99_ratio': action['p99_ms'] / base_action['p99_ms'],

@@ -69,5 +69,7 @@ def run(args) -> int:
     print(f'flood at 5x: {over["send_rate_per_s"]:.0f} /s sent for {over["duration_s"]:g} s, '
           f'{over["shed"]} shed, {over["accepted"]} accepted, RSS '
           f'{over["rss_before_mb"]:.0f} -> {over["rss_peak_mb"]:.0f} MB')
+    print('topic p50 ratio against an echo with the executor entities of tfd_node: '
+          f'{report["topic_p50_ratio_like_tfd"]:.2f}')
     print(f'topic p50 ratio with econ approval: {report["topic_econ_p50_ratio"]:.2f}')
     return 0
