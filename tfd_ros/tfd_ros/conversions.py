@@ -16,6 +16,18 @@ VECTOR_FIELDS = tuple(ConditionVectorData.model_fields)
 DECISION_FIELDS = tuple(EconDecisionData.model_fields)
 
 
+def _defaults(msg_type) -> dict:
+    # Sequence defaults are shared between messages; nothing here mutates a field in place.
+    blank = msg_type()
+    return {name: getattr(blank, name) for name in msg_type.get_fields_and_field_types()
+            if name != 'header'}
+
+
+PROPOSAL_DEFAULTS = _defaults(TaskProposal)
+VECTOR_DEFAULTS = _defaults(ConditionVector)
+DECISION_DEFAULTS = _defaults(EconDecision)
+
+
 def header(stamp: Optional[Time] = None, frame_id: str = '') -> Header:
     """Build a ``std_msgs/Header``."""
     return Header(stamp=stamp or Time(), frame_id=frame_id)
@@ -91,14 +103,23 @@ def condition_vector_to_msg(data: ConditionVectorData,
 
 
 def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None) -> InstructionOutcome:
-    """Map an instruction's result onto ``InstructionOutcome`` (with everything it carries).
+    """Map an instruction's result onto a new ``InstructionOutcome`` (everything it carries).
 
     A refusal without a proposal still names its proposal id, operator, text and (when
     compiled) payload in ``proposal``; sub-messages without data keep their defaults.
     """
-    stamp = stamp or Time()
-    msg = InstructionOutcome()
+    return fill_outcome(InstructionOutcome(), result, stamp or Time())
+
+
+def fill_outcome(msg: InstructionOutcome, result: InstructionResult,
+                 stamp: Time) -> InstructionOutcome:
+    """Write ``result`` over every field of ``msg``, sub-messages included; return ``msg``.
+
+    Nothing of what ``msg`` held before survives, so a publisher can reuse one message
+    (``publish`` serialises it at once) instead of paying for a new one each time.
+    """
     msg.header.stamp = stamp
+    msg.header.frame_id = ''
     msg.proposal_id = result.proposal_id
     msg.outcome = int(result.outcome)
     msg.accepted = result.accepted
@@ -108,7 +129,7 @@ def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None) -> In
     if result.proposal is not None:
         _fill_proposal(msg.proposal, result.proposal, stamp)
     else:
-        msg.proposal.header.stamp = stamp
+        _fill_defaults(msg.proposal, PROPOSAL_DEFAULTS, stamp)
         msg.proposal.proposal_id = result.proposal_id
         msg.proposal.operator_id = result.operator_id
         msg.proposal.raw_text = result.raw_text
@@ -116,6 +137,16 @@ def result_to_msg(result: InstructionResult, stamp: Optional[Time] = None) -> In
             msg.proposal.payload_json = result.payload.to_json()
     if result.condition_vector is not None:
         _fill_fields(msg.condition_vector, result.condition_vector, VECTOR_FIELDS, stamp)
+    else:
+        _fill_defaults(msg.condition_vector, VECTOR_DEFAULTS, stamp)
     if result.decision is not None:
         _fill_fields(msg.decision, result.decision, DECISION_FIELDS, stamp)
+    else:
+        _fill_defaults(msg.decision, DECISION_DEFAULTS, stamp)
     return msg
+
+
+def _fill_defaults(msg, defaults: dict, stamp: Time) -> None:
+    msg.header.stamp = stamp
+    for name, value in defaults.items():
+        setattr(msg, name, value)

@@ -97,6 +97,7 @@ class TfdNode(Node):
         self._deadlines: list[tuple[float, str]] = []
         self._goal_proposals: dict[bytes, str] = {}
         self._stats = _Stats()
+        self._buffers = threading.local()
 
         self._proposal_pub = self.create_publisher(TaskProposal, 'task_proposal', qos.ECON)
         self._withdrawal_pub = self.create_publisher(ProposalWithdrawal, 'proposal_withdrawal',
@@ -164,7 +165,7 @@ class TfdNode(Node):
         return proposal_id
 
     def _conclude(self, result: InstructionResult, on_done) -> None:
-        outcome = conversions.result_to_msg(result, self._now())
+        outcome = conversions.fill_outcome(self._outcome_buffer(), result, self._now())
         # The outcome goes first: it carries the vector too, and the operator waits for it.
         self._outcome_pub.publish(outcome)
         if result.condition_vector is not None:
@@ -180,6 +181,14 @@ class TfdNode(Node):
         if refused:
             self.get_logger().debug(line)  # costs nothing unless debug is enabled
         on_done(result)
+
+    def _outcome_buffer(self) -> InstructionOutcome:
+        # One reusable outcome message per thread (executor and worker): building one costs
+        # more than filling it, and publish() has serialised it before the next use.
+        buffer = getattr(self._buffers, 'outcome', None)
+        if buffer is None:
+            buffer = self._buffers.outcome = InstructionOutcome()
+        return buffer
 
     def _take(self, proposal_id: str) -> Optional[_Waiting]:
         with self._lock:
