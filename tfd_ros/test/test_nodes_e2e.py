@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import time
 
 import pytest
 
@@ -82,6 +83,16 @@ def test_wall_rejected_as_action_result(nodes, client):
     assert not reply.outcome.accepted and not reply.outcome.priced
     assert reply.outcome.violated_rules and reply.outcome.reasons
     assert any('property_damage' in r for r in reply.outcome.reasons)
+    # the node's log sums refusals up, once a second at most, with the latest in full
+    tfd, _ = nodes
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline and not any(
+            'REJECTED_SAFETY' in line and reply.outcome.proposal_id in line
+            for line in tfd.captured):
+        time.sleep(0.05)
+    [line] = [line for line in tfd.captured if reply.outcome.proposal_id in line]
+    assert 'refused in the last 1 s:' in line and 'REJECTED_SAFETY' in line
+    assert '[INFO]' in line
 
 
 def test_latch_frontier(nodes, client):
