@@ -10,6 +10,7 @@ from, so evidence can be quoted from what the operator actually wrote.
 """
 
 from dataclasses import dataclass
+from operator import add
 import re
 from typing import AbstractSet, Optional
 import unicodedata
@@ -48,6 +49,7 @@ _PLAIN_GAP_WORD = re.compile('([^A-Za-z0-9@$]*)(' + _PLAIN_WORD.pattern + ')')
 _PLAIN_CAMEL = re.compile(r'(?<=[a-z])[A-Z](?=[a-z])')
 _HAS_CAMEL = re.compile('[a-z][A-Z][a-z]')
 _NO_APOSTROPHES = str.maketrans('', '', "'`’")
+_NO_BREAKS = (False, False)
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def _split_plain(raw: str):
     camel = _HAS_CAMEL.search(raw) is not None
     source = raw if camel else raw.lower()
     apostrophes = "'" in raw or '`' in raw or '’' in raw
+    if not camel and not apostrophes:
+        return _plain_words(source)
     words = []
     end = 0
     for gap, text in _PLAIN_GAP_WORD.findall(source):
@@ -168,6 +172,21 @@ def _split_plain(raw: str):
     return words
 
 
+def _plain_words(source: str) -> list:
+    """``_split_plain`` of lower-case text without CamelCase or apostrophes (the usual case)."""
+    words = []
+    append = words.append
+    end = 0
+    for gap, text in _PLAIN_GAP_WORD.findall(source):
+        start = end + len(gap)
+        end = start + len(text)
+        if gap == ' ':
+            append((text, start, end, False, False))
+        else:
+            append((text, start, end) + _gap_breaks(gap))
+    return words
+
+
 def _add_camel_pieces(words, text, start, cuts, flags) -> None:
     """Append the lower-cased pieces of a CamelCase word; only the first keeps ``flags``."""
     bounds = [0] + cuts + [len(text)]
@@ -180,7 +199,7 @@ def _add_camel_pieces(words, text, start, cuts, flags) -> None:
 def _gap_breaks(gap: str) -> tuple:
     """Break flags ``(hard, soft)`` that the characters between two words set."""
     if gap == ' ' or not gap:
-        return (False, False)
+        return _NO_BREAKS
     return (not HARD_BREAKS.isdisjoint(gap), not SOFT_BREAKS.isdisjoint(gap))
 
 
@@ -304,9 +323,14 @@ def tokenize(raw: str, vocabulary: AbstractSet[str]) -> list:
         words = _split_plain(raw)
     else:
         words = [(w[0].lower(),) + w[1:] for w in _split_words(list(_clean_chars(raw)))]
-    words = _join_spread_letters(words, raw, vocabulary)
-    words = _join_split_words(words, raw, vocabulary)
-    joined = ' '.join([w[0] for w in words])
+    texts = [w[0] for w in words]
+    if list(map(len, texts)).count(1) >= 3:  # maybe a run of single letters to join
+        words = _join_spread_letters(words, raw, vocabulary)
+        texts = [w[0] for w in words]
+    if not vocabulary.isdisjoint(map(add, texts, texts[1:])):  # two neighbours spell a word
+        words = _join_split_words(words, raw, vocabulary)
+        texts = [w[0] for w in words]
+    joined = ' '.join(texts)
     stretched = _STRETCH.search(joined) is not None
     if not stretched and joined.replace(' ', '').isalpha():
         return words  # plain words: nothing to de-leet, unstretch or strip

@@ -324,11 +324,11 @@ class SafetyPolicy:
         parts += [_payload_part(step.intent, step.parameters) for step in payload.steps]
         speed = payload.semantic_overrides.speed
         violations = []
-        for rule, cond, fields in self._payload_rules:
-            if cond.speed is not None and cond.speed != speed:
+        for rule, cond_speed, intents, fields in self._payload_rules:
+            if cond_speed is not None and cond_speed != speed:
                 continue
             for intent, slots in parts:
-                if cond.intents and intent not in cond.intents:
+                if intents and intent not in intents:
                     continue
                 evidence = self._payload_match(fields, intent, slots)
                 if evidence is not None:
@@ -341,9 +341,11 @@ class SafetyPolicy:
 
     def _payload_match(self, fields, intent, slots) -> Optional[str]:
         found = []
+        cached = self._cache.get
         for slot, any_class, classes in fields:
             for value in slots[slot]:
-                if (any_class and value) or not classes.isdisjoint(self._classes(value)):
+                if (any_class and value) or not classes.isdisjoint(
+                        cached(value) or self._classes(value)):
                     found.append(value)
                     break
             else:
@@ -384,7 +386,9 @@ def _positions(units, kinds) -> dict:
 
 
 def _payload_plan(rule) -> tuple:
-    """``(rule, condition, fields)`` with each field as ``(slot, any_class, classes)``.
+    """``(rule, speed, intents, fields)`` with each field as ``(slot, any_class, classes)``.
+
+    ``speed`` and ``intents`` are the payload condition's (``intents`` as a frozenset).
 
     ``slot`` indexes the slots of ``_payload_part``: 0 target, 1 destination, 2 any.
     """
@@ -392,7 +396,8 @@ def _payload_plan(rule) -> tuple:
     for fname, classes in rule.payload.fields.items():
         slot = {'target': 0, 'destination': 1}.get(fname, 2)
         fields.append((slot, ANY_CLASS in classes, frozenset(classes)))
-    return (rule, rule.payload, tuple(fields))
+    cond = rule.payload
+    return (rule, cond.speed, frozenset(cond.intents or ()), tuple(fields))
 
 
 def _trigger_index(keys, text_ids, lexicon) -> tuple:
