@@ -5,8 +5,9 @@ publish. Both paths to the robot, the ``instruction`` topic and the ``instruct``
 go through the same ``_submit``: no gate is skipped by either.
 
 Overload policy: every instruction still gets exactly one outcome. A topic instruction is
-compiled at once while the node keeps up; once messages wait in the middleware's queue they
-go through a bounded queue (``max_queue_length``) to a worker thread, so intake stays fast.
+compiled at once while the node keeps up; once messages wait in the middleware's queue, one
+callback takes up to ``DRAIN_MAX`` of them and they go through a bounded queue
+(``max_queue_length``) to a worker thread, so intake stays fast.
 One that finds the queue full, or that waited in it longer than ``max_queue_delay_s``, is
 shed (stale orders are not compiled), and once ``max_pending`` proposals wait for the
 economic controller new instructions are shed too. A shed instruction gets
