@@ -14,6 +14,7 @@ os.environ.setdefault('ROS_DOMAIN_ID', str(random.SystemRandom().randint(1, 100)
 os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
 os.environ.setdefault('RMW_IMPLEMENTATION', 'rmw_fastrtps_cpp')
 os.environ['RCUTILS_LOGGING_BUFFERED_STREAM'] = '0'  # node logs reach tests line by line
+os.environ.setdefault('PYTHONFAULTHANDLER', '1')  # a crashing child process says where
 os.environ.setdefault('ROS_HOME', tempfile.mkdtemp(prefix='tfd-ros-home-'))
 
 TEST_DIR = Path(__file__).resolve().parent
