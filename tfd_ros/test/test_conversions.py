@@ -11,7 +11,7 @@ from tfd_msgs.msg import InstructionOutcome  # noqa: E402
 from tfd_ros import conversions  # noqa: E402
 from tfd_ros.config import TFDConfig  # noqa: E402
 from tfd_ros.factory import build_pipeline  # noqa: E402
-from tfd_ros.outcome import OutcomeCode  # noqa: E402
+from tfd_ros.outcome import InstructionResult, OutcomeCode  # noqa: E402
 from tfd_ros.pipeline import PendingInstruction  # noqa: E402
 from tfd_ros.proposal import EconDecisionData  # noqa: E402
 
@@ -65,3 +65,22 @@ def test_reused_buffer_equals_a_fresh_message(pipeline, order):
     conversions.fill_outcome(buffer, second, stamp)
     assert buffer == conversions.result_to_msg(second, stamp)
     assert buffer != conversions.result_to_msg(first, stamp)
+
+
+def test_bare_buffer_equals_a_fresh_message(pipeline):
+    invalid = pipeline.prepare('', 'op', 'p-1')
+    shed = InstructionResult(proposal_id='p-2', operator_id='tfd', raw_text='Bring me cup 7.',
+                             outcome=OutcomeCode.REJECTED_OVERLOAD, reasons=['queue full'])
+    assert conversions.is_bare(invalid) and conversions.is_bare(shed)
+    stamp = conversions.header().stamp
+    buffer = InstructionOutcome()
+    for result in (invalid, shed, invalid):
+        conversions.fill_bare_outcome(buffer, result, stamp)
+        assert buffer == conversions.result_to_msg(result, stamp)
+
+
+def test_bare_fill_refuses_a_result_that_carries_more(pipeline):
+    refused = pipeline.prepare('Hand the knife to the toddler.', 'op')  # carries its payload
+    assert not conversions.is_bare(refused)
+    with pytest.raises(ValueError, match='not a bare result'):
+        conversions.fill_bare_outcome(InstructionOutcome(), refused, conversions.header().stamp)

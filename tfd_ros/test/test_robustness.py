@@ -159,9 +159,11 @@ def test_flood_at_five_times_measured_throughput():
         rate = 5.0 * measured['throughput_per_s']
         over = flood_over(client, rate, 10.0, tfd.pid)
         # The generator is Python too and shares the machine with the node and the collector;
-        # on 2 cores it reaches 2.1x-3.2x of the throughput instead of the 5x asked. Under
-        # 1.5x the test fails: the node must really have been flooded beyond what it compiles.
-        assert over['send_rate_per_s'] >= 1.5 * measured['throughput_per_s'], over
+        # on 2 cores it reaches 1.6x-2.0x of the throughput instead of the 5x asked. Under
+        # 1.3x, or with less than a third of the flood shed, the test fails: the node must
+        # really have been flooded beyond what it compiles.
+        assert over['send_rate_per_s'] >= 1.3 * measured['throughput_per_s'], over
+        assert over['shed'] >= over['sent'] / 3, over
         assert over['lost'] == 0 and over['doubled'] == 0, over
         assert over['outcomes'] == over['sent'] == int(rate * 10.0)
         assert over['shed'] > 0 and over['accepted'] > 0, over

@@ -123,3 +123,39 @@ def test_concurrent_goals_multithreaded(context):
         server_executor.shutdown()
         spinner.join(5.0)
         node.destroy_node()
+
+
+def test_burst_beyond_the_delay_is_refused_at_intake(context):
+    import time
+
+    from rclpy.executors import SingleThreadedExecutor
+    from support.ros_graph import spin_until
+    from tfd_msgs.msg import InstructionOutcome
+
+    from tfd_ros import qos
+    node = _node(context, require_econ_approval=False, max_queue_delay_s=0.05)
+    probe = rclpy.create_node('burst_probe', context=context)
+    outcomes = []
+    probe.create_subscription(InstructionOutcome, 'instruction_outcome', outcomes.append,
+                              qos.OUTCOME)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(probe)
+    try:
+        assert spin_until(executor, lambda: node.count_subscribers('instruction_outcome'), 5.0)
+        texts = [f'Bring me cup {i}.' for i in range(400)]
+        waited = {'received_timestamp': time.time_ns() - 10_000_000}  # not fresh: queued
+        node._intake(texts[0], waited)  # the first one measures the compile time
+        assert spin_until(executor, lambda: len(outcomes) == 1, 5.0)
+        for text in texts[1:]:
+            node._intake(text, waited)
+        assert spin_until(executor, lambda: len(outcomes) >= len(texts), 30.0)
+        assert sorted(o.proposal.raw_text for o in outcomes) == sorted(texts)
+        shed = [o for o in outcomes if o.outcome == InstructionOutcome.REJECTED_OVERLOAD]
+        at_intake = [o for o in shed if 'ahead in the queue' in o.reasons[0]]
+        assert at_intake and 'max_queue_delay_s=0.05' in at_intake[0].reasons[0]
+        assert any(o.accepted for o in outcomes)
+        assert node.stats()['outcomes']['REJECTED_OVERLOAD'] == len(shed)
+    finally:
+        executor.shutdown()
+        probe.destroy_node()
+        node.destroy_node()

@@ -62,8 +62,9 @@ class TFDConfig(StrictModel):
         default=1000, ge=1, le=100000, description='Longest accepted instruction, characters.')
     max_queue_delay_s: float = Field(
         default=2.0, gt=0.0, le=3600.0,
-        description='Topic instructions that waited longer than this in the queue are shed '
-                    'with REJECTED_OVERLOAD instead of being compiled (stale orders).')
+        description='Topic instructions that would wait longer than this in the queue (at '
+                    'the measured compile time), or did, are shed with REJECTED_OVERLOAD '
+                    'instead of being compiled (stale orders).')
     max_queue_length: int = Field(
         default=10000, ge=1, le=1000000,
         description='Topic instructions queued for compilation at most; when full, new ones '

@@ -6,15 +6,21 @@ longer than the allowed delay instead of working on stale orders. While the node
 (nothing queued or in progress, and the item arrived moments ago) ``submit`` handles the
 item at once in the caller's thread, saving the hand-over; order is kept because only one
 item is ever in progress.
+
+Admission: an item is refused at once, not after its wait, when the queue is full, or when the
+items ahead of it would take longer than the allowed delay at the measured time per handled item
+(a moving average). It would only have been shed as stale later, and the worker would have
+spent its turn finding that out.
 """
 
 from collections import deque
 import sys
 import threading
 import time
-from typing import Callable
+from typing import Callable, Optional
 
 SWITCH_INTERVAL_S = 0.0005
+SERVICE_WEIGHT = 0.1  # weight of the newest handling time in the moving average
 
 
 class Inbox:
@@ -32,6 +38,7 @@ class Inbox:
         self._ready = threading.Condition()
         self._running = True
         self._busy = False
+        self._service_s = 0.0  # moving average of the time one handled item takes; 0: unknown
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         # The receiving thread needs the interpreter lock only briefly per item; a short
         # switch interval lets it in while the worker compiles (the default is 5 ms).
@@ -39,26 +46,55 @@ class Inbox:
         self._thread.start()
 
     def put(self, text: str) -> bool:
-        """Enqueue ``text``; return False (nothing enqueued) when the queue is full."""
-        return self.submit(text, inline=False)
+        """Enqueue ``text``; return False (nothing enqueued) when it is refused."""
+        return self.offer(text, inline=False) is None
 
     def submit(self, text: str, inline: bool = True) -> bool:
-        """Handle ``text`` now when ``inline`` and idle, else enqueue it (False: full)."""
+        """Handle ``text`` now when ``inline`` and idle, else enqueue it (False: refused)."""
+        return self.offer(text, inline) is None
+
+    def offer(self, text: str, inline: bool = True) -> Optional[str]:
+        """Handle ``text`` now when ``inline`` and idle, else enqueue it.
+
+        Return None when it was taken, or why it was refused (nothing enqueued).
+        """
         with self._ready:
             run_now = inline and self._running and not self._items and not self._busy
             if run_now:
                 self._busy = True
-            elif len(self._items) >= self._capacity:
-                return False
             else:
+                refusal = self._refusal()
+                if refusal:
+                    return refusal
                 self._items.append((text, self._clock()))
                 self._ready.notify()
         if run_now:
-            try:
-                self._handle(text)
-            finally:
-                self._release()
-        return True
+            self._timed(text)
+        return None
+
+    def _refusal(self) -> Optional[str]:
+        # Called with the lock held.
+        ahead = len(self._items) + (1 if self._busy else 0)
+        if len(self._items) >= self._capacity:
+            return f'full, {len(self._items)} queued'
+        wait_s = ahead * self._service_s
+        if wait_s > self._max_delay_s():
+            return (f'{ahead} ahead in the queue, about {wait_s:.2f} s of work at '
+                    f'{1000.0 * self._service_s:.3f} ms each, more than the allowed delay')
+        return None
+
+    def _timed(self, text: str) -> None:
+        started = self._clock()
+        try:
+            self._handle(text)
+        finally:
+            took = self._clock() - started
+            with self._ready:
+                self._service_s = (took if not self._service_s else
+                                   self._service_s + SERVICE_WEIGHT * (took - self._service_s))
+                self._busy = False
+                if self._items:
+                    self._ready.notify()
 
     def _release(self) -> None:
         with self._ready:
@@ -79,14 +115,14 @@ class Inbox:
                     return
                 text, enqueued = self._items.popleft()
                 self._busy = True
-            try:
-                waited = self._clock() - enqueued
-                if waited > self._max_delay_s():
+            waited = self._clock() - enqueued
+            if waited > self._max_delay_s():
+                try:
                     self._shed(text, waited)
-                else:
-                    self._handle(text)
-            finally:
-                self._release()
+                finally:
+                    self._release()
+            else:
+                self._timed(text)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Serve what is queued, then end the worker thread."""

@@ -8,8 +8,9 @@ Overload policy: every instruction still gets exactly one outcome. A topic instr
 compiled at once while the node keeps up; once messages wait in the middleware's queue, one
 callback takes up to ``DRAIN_MAX`` of them and they go through a bounded queue
 (``max_queue_length``) to a worker thread, so intake stays fast.
-One that finds the queue full, or that waited in it longer than ``max_queue_delay_s``, is
-shed (stale orders are not compiled), and once ``max_pending`` proposals wait for the
+One that finds the queue full, or that would wait in it longer than ``max_queue_delay_s`` at
+the measured compile time, is shed at once; one that still waited longer is shed when its turn
+comes (stale orders are not compiled); and once ``max_pending`` proposals wait for the
 economic controller new instructions are shed too. A shed instruction gets
 ``REJECTED_OVERLOAD`` with the reason, is counted in the ``diagnostics`` topic
 (``outcome_rejected_overload``) and logged at most once a second.
@@ -166,7 +167,11 @@ class TfdNode(Node):
         return proposal_id
 
     def _conclude(self, result: InstructionResult, on_done) -> None:
-        outcome = conversions.fill_outcome(self._outcome_buffer(), result, self._now())
+        stamp = self._now()
+        if conversions.is_bare(result):  # shed or invalid: the cheap fill, its own buffer
+            outcome = conversions.fill_bare_outcome(self._outcome_buffer('bare'), result, stamp)
+        else:
+            outcome = conversions.fill_outcome(self._outcome_buffer('full'), result, stamp)
         # The outcome goes first: it carries the vector too, and the operator waits for it.
         self._outcome_pub.publish(outcome)
         if result.condition_vector is not None:
@@ -183,12 +188,16 @@ class TfdNode(Node):
             self.get_logger().debug(line)  # costs nothing unless debug is enabled
         on_done(result)
 
-    def _outcome_buffer(self) -> InstructionOutcome:
-        # One reusable outcome message per thread (executor and worker): building one costs
-        # more than filling it, and publish() has serialised it before the next use.
-        buffer = getattr(self._buffers, 'outcome', None)
+    def _outcome_buffer(self, kind: str) -> InstructionOutcome:
+        # Reusable outcome messages per thread (executor and worker), one for each kind of
+        # fill: building one costs more than filling it, and publish() has serialised it
+        # before the next use.
+        buffers = getattr(self._buffers, 'outcomes', None)
+        if buffers is None:
+            buffers = self._buffers.outcomes = {}
+        buffer = buffers.get(kind)
         if buffer is None:
-            buffer = self._buffers.outcome = InstructionOutcome()
+            buffer = buffers[kind] = InstructionOutcome()
         return buffer
 
     def _take(self, proposal_id: str) -> Optional[_Waiting]:
@@ -209,9 +218,11 @@ class TfdNode(Node):
         # queue (received a while ago), hand them to the worker so intake stays fast.
         received_ns = info.get('received_timestamp', 0) if isinstance(info, dict) else 0
         fresh = bool(received_ns) and time.time_ns() - received_ns < INLINE_MAX_AGE_NS
-        if not self._inbox.submit(text, inline=fresh):
-            self._shed(text, f'instruction queue full (max_queue_length='
-                             f'{self.config.max_queue_length}); shed under overload')
+        refusal = self._inbox.offer(text, inline=fresh)
+        if refusal:
+            self._shed(text, f'instruction queue: {refusal} (max_queue_length='
+                             f'{self.config.max_queue_length}, max_queue_delay_s='
+                             f'{self.config.max_queue_delay_s:g}); shed under overload')
 
     def _compile_queued(self, text: str) -> None:
         self._submit(text, '', on_done=_ignore)
