@@ -41,7 +41,7 @@ def test_stop_serves_what_is_queued():
     assert len(inbox) == 0
 
 
-def test_submit_runs_inline_when_idle_and_keeps_order_when_busy():
+def test_offer_runs_inline_when_idle_and_keeps_order_when_busy():
     threads, handled = [], []
     gate, entered = threading.Event(), threading.Event()
 
@@ -54,10 +54,10 @@ def test_submit_runs_inline_when_idle_and_keeps_order_when_busy():
 
     inbox = Inbox(capacity=10, handle=handle, shed=lambda t, w: None,
                   max_delay_s=lambda: 60.0, name='worker')
-    assert inbox.submit('now')  # idle: handled in this thread, before submit returns
+    assert inbox.offer('now') is None  # idle: handled in this thread, before it returns
     assert handled == ['now'] and threads == [threading.current_thread().name]
     assert inbox.put('slow') and entered.wait(5.0)
-    assert inbox.submit('after')  # busy: queued behind 'slow', not run inline
+    assert inbox.offer('after') is None  # busy: queued behind 'slow', not run inline
     assert handled == ['now']
     gate.set()
     inbox.stop()

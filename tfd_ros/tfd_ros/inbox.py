@@ -3,7 +3,7 @@
 The receiving callback enqueues, so the middleware's queue never backs up while
 instructions are compiled; the worker takes items in order and sheds those that waited
 longer than the allowed delay instead of working on stale orders. While the node keeps up
-(nothing queued or in progress, and the item arrived moments ago) ``submit`` handles the
+(nothing queued or in progress, and the item arrived moments ago) ``offer`` handles the
 item at once in the caller's thread, saving the hand-over; order is kept because only one
 item is ever in progress.
 
@@ -49,10 +49,6 @@ class Inbox:
         """Enqueue ``text``; return False (nothing enqueued) when it is refused."""
         return self.offer(text, inline=False) is None
 
-    def submit(self, text: str, inline: bool = True) -> bool:
-        """Handle ``text`` now when ``inline`` and idle, else enqueue it (False: refused)."""
-        return self.offer(text, inline) is None
-
     def offer(self, text: str, inline: bool = True) -> Optional[str]:
         """Handle ``text`` now when ``inline`` and idle, else enqueue it.
 
@@ -88,16 +84,13 @@ class Inbox:
         try:
             self._handle(text)
         finally:
-            took = self._clock() - started
-            with self._ready:
-                self._service_s = (took if not self._service_s else
-                                   self._service_s + SERVICE_WEIGHT * (took - self._service_s))
-                self._busy = False
-                if self._items:
-                    self._ready.notify()
+            self._release(self._clock() - started)
 
-    def _release(self) -> None:
+    def _release(self, took_s: Optional[float] = None) -> None:
         with self._ready:
+            if took_s is not None:  # a handled item: update the moving average
+                self._service_s = (took_s if not self._service_s else
+                                   self._service_s + SERVICE_WEIGHT * (took_s - self._service_s))
             self._busy = False
             if self._items:
                 self._ready.notify()
