@@ -14,6 +14,7 @@ ADAPTERS = frozenset({
     'tfd_ros.tfd_node', 'tfd_ros.econ_node', 'tfd_ros.bringup', 'tfd_ros.node_main',
     'tfd_ros.conversions', 'tfd_ros.parameters', 'tfd_ros.qos', 'tfd_ros.operator_client',
     'tfd_ros.replay', 'tfd_ros.bench.run', 'tfd_ros.bench.baseline', 'tfd_ros.bench.flooder',
+    'tfd_ros.subscription_thread',
 })
 
 

@@ -187,11 +187,13 @@ class ConditionVectorBuilder:
             modulation = max(modulation, onto.scoped_care.safety_language_modulation)
         if payload.intent == 'stop':
             modulation = STOP_SAFETY_MODULATION
-        weights = dict(payload.objective_weights) or objective_weights(payload, onto)
+        weights = payload.objective_weights or objective_weights(payload, onto)
         names = list(self.config.feature_names)
-        vector = [float(max(-1.0, min(1.0, weights.get(name, 0.0)))) for name in names]
+        # Both sources keep every weight in [-1, 1]: the payload's validator, and
+        # ``objective_weights``, which clips.
+        vector = [float(weights.get(name, 0.0)) for name in names]
         curriculum = payload.curriculum
-        # Values from validated models, tables and the ontology, weights clipped above: built
+        # Values from validated models, tables and the ontology, weights in range: built
         # without validating again (declaration order, as ``trusted`` requires).
         return trusted(ConditionVectorData, {
             'proposal_id': proposal_id,

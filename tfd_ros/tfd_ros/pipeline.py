@@ -14,6 +14,7 @@ from tfd_ros.compiler import SemanticCompiler
 from tfd_ros.condition_vector import ConditionVectorBuilder
 from tfd_ros.config import TFDConfig
 from tfd_ros.outcome import InstructionResult, OutcomeCode
+from tfd_ros.payload import trusted
 from tfd_ros.proposal import EconDecisionData, TaskProposalData, build_proposal, new_proposal_id
 from tfd_ros.safety import SafetyPolicy
 
@@ -93,11 +94,16 @@ class InstructionPipeline:
                 reasons=[f'intent {payload.intent!r} is not in allowed_intents '
                          f'{sorted(allowed)}'], **base)
         proposal = build_proposal(payload, operator_id, proposal_id)
-        result = InstructionResult(outcome=OutcomeCode.ACCEPTED, payload=payload,
-                                   proposal=proposal, **base)
-        if self.needs_pricing(payload.intent):
-            return PendingInstruction(result)
-        return self._accept(result, None)
+        priced = self.needs_pricing(payload.intent)
+        # Every value is the pipeline's own, checked above or built from validated models:
+        # the result is built without validating again (declaration order, as ``trusted``
+        # requires); an order that needs no pricing gets its condition vector at once.
+        result = trusted(InstructionResult, {
+            **base, 'outcome': OutcomeCode.ACCEPTED, 'reasons': [], 'violated_rules': [],
+            'payload': payload, 'proposal': proposal,
+            'condition_vector': None if priced else self.builder.build(payload, proposal_id),
+            'decision': None})
+        return PendingInstruction(result) if priced else result
 
     def needs_pricing(self, intent: str) -> bool:
         """Tell whether an intent waits for the economic controller's approval."""

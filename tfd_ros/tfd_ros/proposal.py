@@ -1,7 +1,7 @@
 """What TFD offers the economic controller and what it answers (pure Python models)."""
 
+import random
 from typing import Optional
-import uuid
 
 from pydantic import Field
 
@@ -42,9 +42,19 @@ class EconDecisionData(StrictModel):
     reason: str = ''
 
 
+# The version (4) and variant (RFC 4122) bits of a random UUID.
+UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 def new_proposal_id() -> str:
-    """Return a fresh UUID4 string."""
-    return str(uuid.uuid4())
+    """Return a fresh random UUID (version 4) in its canonical string form.
+
+    An identifier, not a secret: 122 bits from the interpreter's generator, which is seeded
+    from the OS and reseeded in a forked child, without ``uuid.uuid4``'s system call.
+    """
+    h = '%032x' % (random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
+    return f'{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}'
 
 
 def build_proposal(payload: TextOpPayload, operator_id: str,

@@ -4,10 +4,14 @@ Callbacks only convert messages, call the pure pipeline (``tfd_ros.pipeline``) a
 publish. Both paths to the robot, the ``instruction`` topic and the ``instruct`` action,
 go through the same ``_submit``: no gate is skipped by either.
 
+Topic instructions are taken by an intake thread that waits on the ``instruction``
+subscription alone (``tfd_ros.subscription_thread``), not by the executor, whose wait over all
+the node's entities would cost as much as compiling; the executor serves everything else.
+
 Overload policy: every instruction still gets exactly one outcome. A topic instruction is
-compiled at once while the node keeps up; once messages wait in the middleware's queue, one
-callback takes up to ``DRAIN_MAX`` of them and they go through a bounded queue
-(``max_queue_length``) to a worker thread, so intake stays fast.
+compiled at once while the node keeps up; once messages wait in the middleware's queue, the
+intake thread takes up to ``DRAIN_MAX`` of them per wake-up and they go through a bounded
+queue (``max_queue_length``) to a worker thread, so intake stays fast.
 One that finds the queue full, or that would wait in it longer than ``max_queue_delay_s`` at
 the measured compile time, is shed at once; one that still waited longer is shed when its turn
 comes (stale orders are not compiled); and once ``max_pending`` proposals wait for the
@@ -29,6 +33,7 @@ import threading
 import time
 from typing import Callable, Optional
 
+from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -47,13 +52,13 @@ from tfd_msgs.msg import (
 
 from tfd_ros import conversions, qos
 from tfd_ros.config import ConfigError, TFDConfig
-from tfd_ros.drain import take_waiting
 from tfd_ros.factory import build_pipeline
 from tfd_ros.inbox import Inbox
 from tfd_ros.outcome import InstructionResult, OutcomeCode
 from tfd_ros.parameters import changed_config, declare_and_read
 from tfd_ros.pipeline import PendingInstruction
 from tfd_ros.proposal import new_proposal_id
+from tfd_ros.subscription_thread import OwnThreadGroup, SubscriptionThread
 
 # The files that define what is safe and what text means, and the intake queue's size, are
 # fixed for the node's life.
@@ -62,7 +67,7 @@ SAFETY_ORDER = {'standard': 0, 'strict': 1}
 EXPIRY_PERIOD_S = 0.02
 INLINE_MAX_AGE_NS = 2_000_000  # 2 ms
 LOG_PERIOD_S = 1.0
-DRAIN_MAX = 256  # messages taken per instruction callback; then timers and others get a turn
+DRAIN_MAX = 256  # instructions taken per wake-up of the intake thread
 
 
 def _ignore(_result) -> None:
@@ -114,8 +119,11 @@ class TfdNode(Node):
         self._inbox = Inbox(self.config.max_queue_length, self._compile_queued,
                             self._shed_stale, lambda: self.config.max_queue_delay_s,
                             name='tfd_instructions')
-        self._instruction_sub = self.create_subscription(String, 'instruction',
-                                                         self._on_instruction, qos.INSTRUCTION)
+        # The hot path has a thread and a wait set of its own (see tfd_ros.subscription_thread);
+        # it starts once the node is complete, at the end of __init__.
+        self._instruction_sub = self.create_subscription(
+            String, 'instruction', self._on_instruction, qos.INSTRUCTION,
+            callback_group=OwnThreadGroup())
         self.create_subscription(EconDecision, 'econ_decision', self._on_decision, qos.ECON)
         self._action_server = ActionServer(
             self, Instruct, 'instruct', execute_callback=self._execute,
@@ -125,6 +133,8 @@ class TfdNode(Node):
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_timer(LOG_PERIOD_S, self._log_refusals)
         self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._intake_thread = SubscriptionThread(self, self._instruction_sub,
+                                                 self._on_instruction, DRAIN_MAX, 'tfd_intake')
         self.get_logger().info(
             f'ready: compiler={self.pipeline.compiler.name} safety={self.config.safety_filter} '
             f'require_econ_approval={self.config.require_econ_approval}')
@@ -137,12 +147,12 @@ class TfdNode(Node):
         operator_id = operator_id or self.config.default_operator_id
         with self._lock:
             overloaded = len(self._waiting) >= self.config.max_pending
+            if not overloaded:
+                self._stats.received += 1
         if overloaded:
             self._shed(text, f'{self.config.max_pending} instructions already wait for the '
                              'economic controller (max_pending); shed', on_done, proposal_id)
             return proposal_id
-        with self._lock:
-            self._stats.received += 1
         try:
             prepared = self.pipeline.prepare(text, operator_id, proposal_id)
         except Exception as exc:  # fail closed, never an empty result
@@ -207,11 +217,8 @@ class TfdNode(Node):
     # -- callbacks: convert, call the core, publish ----------------------------------------
 
     def _on_instruction(self, msg: String, info) -> None:
+        # Called by the intake thread for each message, a burst at a time (not by the executor).
         self._intake(msg.data, info)
-        # In a burst, take what else already waits in the subscription's queue here: one
-        # round through the executor per message would cap intake below the burst's rate.
-        for waiting, waiting_info in take_waiting(self._instruction_sub, DRAIN_MAX):
-            self._intake(waiting.data, waiting_info)
 
     def _intake(self, text: str, info) -> None:
         # Compile at once while the node keeps up; once messages wait in the middleware's
@@ -374,11 +381,20 @@ class TfdNode(Node):
                     'pending_peak': self._stats.pending_peak,
                     'outcomes': dict(self._stats.outcomes)}
 
-    def _now(self):
-        return self.get_clock().now().to_msg()
+    def _now(self) -> Time:
+        # The node's clock, read the cheap way while it is the system clock (no sim time):
+        # Clock.now().to_msg() builds two objects more and costs more than a header field.
+        clock = self.get_clock()
+        if clock.ros_time_is_active:
+            return clock.now().to_msg()
+        sec, nanosec = divmod(time.time_ns(), 1_000_000_000)
+        return Time(sec=sec, nanosec=nanosec)
 
     def destroy_node(self):
-        """Stop the worker thread (if start-up got that far), then the node."""
+        """Stop the intake and worker threads (if start-up got that far), then the node."""
+        intake = getattr(self, '_intake_thread', None)
+        if intake is not None:
+            intake.stop()
         inbox = getattr(self, '_inbox', None)
         if inbox is not None:
             inbox.stop()
