@@ -2,13 +2,15 @@
 
 import json
 import math
+import os
+import uuid
 
 from pydantic import ValidationError
 import pytest
 
 from tfd_ros.config import ConfigError, TFDConfig
 from tfd_ros.payload import EconBid, TextOpPayload, trusted
-from tfd_ros.proposal import build_proposal
+from tfd_ros.proposal import build_proposal, new_proposal_id
 
 DESIGN_EXAMPLE = {
     'raw_text': 'Clean the kitchen carefully',
@@ -133,3 +135,23 @@ def test_proposal_from_payload_carries_bid_and_manner():
     assert first.intent == 'clean_area' and first.speed == 'slow'
     assert first.max_energy_cost == 500.0 and not first.energy_unlimited
     assert TextOpPayload.from_json(first.payload_json) == payload
+
+
+def test_proposal_ids_are_canonical_random_uuids():
+    ids = [new_proposal_id() for _ in range(20000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids[:2000]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text  # canonical: lower-case hex, dashes at 8-4-4-4-12
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    # A forked child draws other ids than its parent (the generator is reseeded at fork).
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(write, new_proposal_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    from_child = os.read(read, 64).decode()
+    os.close(read)
+    assert uuid.UUID(from_child).version == 4 and from_child != new_proposal_id()

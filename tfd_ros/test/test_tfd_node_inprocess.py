@@ -159,3 +159,21 @@ def test_burst_beyond_the_delay_is_refused_at_intake(context):
         executor.shutdown()
         probe.destroy_node()
         node.destroy_node()
+
+
+@pytest.mark.parametrize('sim_time', [False, True])
+def test_stamps_follow_the_node_clock(context, sim_time):
+    import time
+    node = _node(context, require_econ_approval=False)
+    try:
+        if sim_time:
+            from rclpy.parameter import Parameter
+            assert node.set_parameters([Parameter('use_sim_time', value=True)])[0].successful
+        stamp = node._now()
+        if sim_time:  # no /clock message yet: the simulated clock stands at zero
+            assert (stamp.sec, stamp.nanosec) == (0, 0)
+        else:
+            assert abs(stamp.sec + stamp.nanosec * 1e-9 - time.time()) < 1.0
+            assert 0 <= stamp.nanosec < 1_000_000_000
+    finally:
+        node.destroy_node()

@@ -88,11 +88,15 @@ def declare_and_read(node, model: type[BaseModel], read_only: frozenset = frozen
 
 
 def changed_config(current: BaseModel, params) -> BaseModel:
-    """Return ``current`` with the parameter changes applied, validated (``ConfigError``)."""
+    """Return ``current`` with the parameter changes applied, validated (``ConfigError``).
+
+    Parameters that are not fields of the model are left alone: rclpy declared them for itself
+    (``use_sim_time``, QoS overrides), and an undeclared name never reaches this point.
+    """
     data = current.model_dump()
     for param in params:
         if param.name not in data:
-            raise ConfigError(param.name, 'not a parameter of this node')
+            continue
         value = param.value
         data[param.name] = list(value) if isinstance(value, (list, tuple)) else value
     return type(current).from_mapping(data)
