@@ -1,4 +1,7 @@
-"""A subscription served by a thread of its own, off the executor, with an isolated Context."""
+"""A subscription served by a thread of its own, off the executor, with an isolated Context.
+
+The nodes live in the ``NAMESPACE`` namespace, away from the names the end-to-end tests use.
+"""
 
 import threading
 import time
@@ -8,6 +11,8 @@ import pytest
 pytestmark = pytest.mark.ros
 
 rclpy = pytest.importorskip('rclpy')
+
+NAMESPACE = '/subscription_thread'
 
 
 @pytest.fixture
@@ -37,8 +42,8 @@ class _Served:
 
         from tfd_ros.qos import INSTRUCTION
         from tfd_ros.subscription_thread import OwnThreadGroup, SubscriptionThread
-        self.node = rclpy.create_node('served', context=context)
-        self.sender = rclpy.create_node('sender', context=context)
+        self.node = rclpy.create_node('served', namespace=NAMESPACE, context=context)
+        self.sender = rclpy.create_node('sender', namespace=NAMESPACE, context=context)
         self.by_executor = []
         self.got = []  # (text, thread name, info has a reception stamp)
         self.fail_on = fail_on
@@ -95,7 +100,7 @@ def test_a_failing_callback_is_logged_and_the_next_message_still_served(context,
     finally:
         served.close()
     err = capfd.readouterr().err
-    assert 'served_in: callback on /in failed' in err and 'cannot handle bad' in err
+    assert f'served_in: callback on {NAMESPACE}/in failed' in err and 'cannot handle bad' in err
 
 
 def test_stop_ends_the_thread_at_once(context):
@@ -128,7 +133,7 @@ def test_a_subscription_the_executor_could_run_is_refused(context):
     from std_msgs.msg import String
 
     from tfd_ros.subscription_thread import SubscriptionThread
-    node = rclpy.create_node('refused', context=context)
+    node = rclpy.create_node('refused', namespace=NAMESPACE, context=context)
     try:
         sub = node.create_subscription(String, 'in', lambda _msg: None, 10)
         with pytest.raises(ValueError, match='must be in an OwnThreadGroup, not '
@@ -143,7 +148,7 @@ def test_tfd_node_serves_instructions_on_its_intake_thread(context):
 
     from tfd_ros.subscription_thread import OwnThreadGroup
     from tfd_ros.tfd_node import TfdNode
-    node = TfdNode(context=context,
+    node = TfdNode(context=context, namespace=NAMESPACE,
                    parameter_overrides=[Parameter('require_econ_approval', value=False)])
     try:
         assert isinstance(node._instruction_sub.callback_group, OwnThreadGroup)

@@ -1,10 +1,17 @@
-"""tfd_node in this process with an isolated rclpy Context: parameters and concurrent goals."""
+"""tfd_node in this process with an isolated rclpy Context: parameters and concurrent goals.
+
+Every node here lives in the ``NAMESPACE`` namespace: an action server that ends with this
+process's context can linger for a while in other processes' view of the graph, and must not
+be taken for the ``/instruct`` server of the end-to-end tests that may run after these.
+"""
 
 import pytest
 
 pytestmark = pytest.mark.ros
 
 rclpy = pytest.importorskip('rclpy')
+
+NAMESPACE = '/inprocess'
 
 
 @pytest.fixture
@@ -21,7 +28,7 @@ def _node(context, **overrides):
 
     from tfd_ros.tfd_node import TfdNode
     params = [Parameter(k, value=v) for k, v in overrides.items()]
-    return TfdNode(context=context, parameter_overrides=params)
+    return TfdNode(context=context, namespace=NAMESPACE, parameter_overrides=params)
 
 
 def test_every_config_field_is_a_described_parameter(context):
@@ -93,7 +100,8 @@ def test_concurrent_goals_multithreaded(context):
     spinner.start()
     client_context = Context()
     rclpy.init(context=client_context)
-    client_node = rclpy.create_node('inproc_client', context=client_context)
+    client_node = rclpy.create_node('inproc_client', namespace=NAMESPACE,
+                                   context=client_context)
     executor = SingleThreadedExecutor(context=client_context)
     executor.add_node(client_node)
     client = ActionClient(client_node, Instruct, 'instruct')
@@ -134,7 +142,7 @@ def test_burst_beyond_the_delay_is_refused_at_intake(context):
 
     from tfd_ros import qos
     node = _node(context, require_econ_approval=False, max_queue_delay_s=0.05)
-    probe = rclpy.create_node('burst_probe', context=context)
+    probe = rclpy.create_node('burst_probe', namespace=NAMESPACE, context=context)
     outcomes = []
     probe.create_subscription(InstructionOutcome, 'instruction_outcome', outcomes.append,
                               qos.OUTCOME)
