@@ -103,6 +103,24 @@ def test_a_failing_callback_is_logged_and_the_next_message_still_served(context,
     assert f'served_in: callback on {NAMESPACE}/in failed' in err and 'cannot handle bad' in err
 
 
+def test_the_executor_still_warns_of_a_publisher_with_incompatible_qos(context, capfd):
+    from rclpy.qos import QoSProfile, QoSReliabilityPolicy
+    from std_msgs.msg import String
+    served = _Served(context)
+    try:
+        served.sender.create_publisher(
+            String, 'in', QoSProfile(depth=10, reliability=QoSReliabilityPolicy.BEST_EFFORT))
+        warned = []
+
+        def seen():
+            warned.append(capfd.readouterr().err)
+            return 'offering incompatible QoS' in ''.join(warned)
+        assert _spin_until(served.executor, seen)
+        assert served.thread.is_alive() and served.by_executor == []
+    finally:
+        served.close()
+
+
 def test_stop_ends_the_thread_at_once(context):
     served = _Served(context)
     try:

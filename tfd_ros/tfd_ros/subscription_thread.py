@@ -4,16 +4,17 @@ rclpy's executors rebuild their wait set from every entity of every node each ti
 in Python: about 0.12-0.15 ms per message on a small machine, as much as tfd_node's whole
 instruction callback costs. The instruction subscription is tfd_node's hot path, so it is
 taken off the executor: its callback group (``OwnThreadGroup``) tells every executor that it
-cannot run it, and a ``SubscriptionThread`` waits on that subscription alone, as
-``rclpy.wait_for_message`` does, and hands each waiting message to the callback. The node's
-other entities (timers, services, the action server, other subscriptions) stay with the
-executor. The subscription is still the node's: remapping, ``ros2 node info`` and QoS
-matching see no difference.
+cannot run it (its QoS event handlers stay with the executor), and a ``SubscriptionThread``
+waits on that subscription alone, as ``rclpy.wait_for_message`` does, and hands each waiting
+message to the callback. The node's other entities (timers, services, the action server,
+other subscriptions) stay with the executor. The subscription is still the node's:
+remapping, ``ros2 node info`` and QoS matching see no difference.
 """
 
 import threading
 import traceback
 from typing import Callable
+import weakref
 
 from rclpy.callback_groups import CallbackGroup
 from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
@@ -24,27 +25,41 @@ WAIT_TIMEOUT_NS = 500_000_000  # how often an idle thread checks that the contex
 
 
 class OwnThreadGroup(CallbackGroup):
-    """A callback group that no executor runs: its one entity is served by its own thread."""
+    """A callback group whose served entities no executor runs: a thread of their own does.
+
+    ``SubscriptionThread`` marks the subscription (and its own guard condition) as served. The
+    rest of the group, the subscription's QoS event handlers (rclpy's warning about a
+    publisher with incompatible QoS among them), runs on the executor as in a reentrant group.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._served = set()
+
+    def serve_elsewhere(self, entity) -> None:
+        """Keep ``entity`` out of every executor's wait sets from now on."""
+        self._served.add(weakref.ref(entity))
 
     def can_execute(self, entity) -> bool:
-        """Tell executors to leave the entity out of their wait sets."""
-        return False
+        """Tell executors whether the entity is theirs to run (not a served one)."""
+        return weakref.ref(entity) not in self._served
 
     def beginning_execution(self, entity) -> bool:
-        """Refuse: the entity's thread calls its callback, not an executor."""
-        return False
+        """Let an executor run any entity but a served one."""
+        return self.can_execute(entity)
 
     def ending_execution(self, entity) -> None:
-        """Nothing to release: no executor ever began."""
+        """Nothing to release: entities of the group may run at the same time."""
 
 
 class SubscriptionThread:
     """Wait on ``subscription`` in a thread; call ``callback(msg, info)`` for each message.
 
     The subscription must be in an ``OwnThreadGroup``, so that no executor takes its messages
-    too. Up to ``limit`` messages already waiting are taken per wake-up. An exception from
-    ``callback`` is logged with its traceback and the thread goes on with the next message.
-    The thread ends with ``stop()`` or when the node's context shuts down.
+    too, and the thread must be made before an executor spins the node. Up to ``limit``
+    messages already waiting are taken per wake-up. An exception from ``callback`` is logged
+    with its traceback and the thread goes on with the next message. The thread ends with
+    ``stop()`` or when the node's context shuts down.
     """
 
     def __init__(self, node, subscription, callback: Callable[[object, dict], None],
@@ -57,8 +72,10 @@ class SubscriptionThread:
         self._subscription = subscription
         self._callback = callback
         self._limit = limit
-        # In the same group: no executor waits on it; stop() triggers it to end a wait.
+        group.serve_elsewhere(subscription)
+        # Served too, so no executor waits on it; stop() triggers it to end a wait.
         self._wake = node.create_guard_condition(lambda: None, callback_group=group)
+        group.serve_elsewhere(self._wake)
         self._running = True
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
