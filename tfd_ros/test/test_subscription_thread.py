@@ -36,7 +36,7 @@ def _spin_until(executor, predicate, timeout_s=10.0) -> bool:
 class _Served:
     """A node whose ``in`` subscription is served by a ``SubscriptionThread``."""
 
-    def __init__(self, context, fail_on=None):
+    def __init__(self, context, fail_on=None, event_callbacks=None):
         from rclpy.executors import SingleThreadedExecutor
         from std_msgs.msg import String
 
@@ -48,7 +48,8 @@ class _Served:
         self.got = []  # (text, thread name, info has a reception stamp)
         self.fail_on = fail_on
         self.sub = self.node.create_subscription(String, 'in', self.by_executor.append,
-                                                 INSTRUCTION, callback_group=OwnThreadGroup())
+                                                 INSTRUCTION, callback_group=OwnThreadGroup(),
+                                                 event_callbacks=event_callbacks)
         self.pub = self.sender.create_publisher(String, 'in', INSTRUCTION)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
@@ -103,7 +104,7 @@ def test_a_failing_callback_is_logged_and_the_next_message_still_served(context,
     assert f'served_in: callback on {NAMESPACE}/in failed' in err and 'cannot handle bad' in err
 
 
-def test_the_executor_still_warns_of_a_publisher_with_incompatible_qos(context, capfd):
+def test_a_publisher_with_incompatible_qos_is_still_reported(context, capfd):
     from rclpy.qos import QoSProfile, QoSReliabilityPolicy
     from std_msgs.msg import String
     served = _Served(context)
@@ -117,6 +118,30 @@ def test_the_executor_still_warns_of_a_publisher_with_incompatible_qos(context, 
             return 'offering incompatible QoS' in ''.join(warned)
         assert _spin_until(served.executor, seen)
         assert served.thread.is_alive() and served.by_executor == []
+    finally:
+        served.close()
+
+
+def test_a_failing_event_callback_is_logged_and_messages_still_served(context, capfd):
+    from rclpy.event_handler import SubscriptionEventCallbacks
+    from rclpy.qos import QoSProfile, QoSReliabilityPolicy
+    from std_msgs.msg import String
+
+    def fail(_event):
+        raise RuntimeError('event callback broke')
+    served = _Served(context, event_callbacks=SubscriptionEventCallbacks(incompatible_qos=fail))
+    try:
+        served.sender.create_publisher(
+            String, 'in', QoSProfile(depth=10, reliability=QoSReliabilityPolicy.BEST_EFFORT))
+        logged = []
+
+        def seen():
+            logged.append(capfd.readouterr().err)
+            return 'event callback broke' in ''.join(logged)
+        assert _spin_until(served.executor, seen)
+        assert f'served_in: event callback on {NAMESPACE}/in failed' in ''.join(logged)
+        served.send(['still served'])
+        assert _spin_until(served.executor, lambda: len(served.got) == 1)
     finally:
         served.close()
 

@@ -4,17 +4,20 @@ rclpy's executors rebuild their wait set from every entity of every node each ti
 in Python: about 0.12-0.15 ms per message on a small machine, as much as tfd_node's whole
 instruction callback costs. The instruction subscription is tfd_node's hot path, so it is
 taken off the executor: its callback group (``OwnThreadGroup``) tells every executor that it
-cannot run it (its QoS event handlers stay with the executor), and a ``SubscriptionThread``
-waits on that subscription alone, as ``rclpy.wait_for_message`` does, and hands each waiting
-message to the callback. The node's other entities (timers, services, the action server,
-other subscriptions) stay with the executor. The subscription is still the node's:
-remapping, ``ros2 node info`` and QoS matching see no difference.
+cannot run it, and a ``SubscriptionThread`` waits on that subscription alone, as
+``rclpy.wait_for_message`` does, and hands each waiting message to the callback. The
+subscription's QoS event handlers (rclpy's warning about a publisher with incompatible QoS
+among them) are served by the same thread, through the public ``Waitable`` interface: the
+middleware lets one wait set at a time watch a subscription and its events, so they cannot
+stay with the executor. The node's other entities (timers, services, the action server, other
+subscriptions) stay with the executor. The subscription is still the node's: remapping,
+``ros2 node info`` and QoS matching see no difference.
 """
 
+from contextlib import ExitStack
 import threading
 import traceback
 from typing import Callable
-import weakref
 
 from rclpy.callback_groups import CallbackGroup
 from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
@@ -25,31 +28,18 @@ WAIT_TIMEOUT_NS = 500_000_000  # how often an idle thread checks that the contex
 
 
 class OwnThreadGroup(CallbackGroup):
-    """A callback group whose served entities no executor runs: a thread of their own does.
-
-    ``SubscriptionThread`` marks the subscription (and its own guard condition) as served. The
-    rest of the group, the subscription's QoS event handlers (rclpy's warning about a
-    publisher with incompatible QoS among them), runs on the executor as in a reentrant group.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._served = set()
-
-    def serve_elsewhere(self, entity) -> None:
-        """Keep ``entity`` out of every executor's wait sets from now on."""
-        self._served.add(weakref.ref(entity))
+    """A callback group that no executor runs: its entities are served by their own thread."""
 
     def can_execute(self, entity) -> bool:
-        """Tell executors whether the entity is theirs to run (not a served one)."""
-        return weakref.ref(entity) not in self._served
+        """Tell executors to leave the entity out of their wait sets."""
+        return False
 
     def beginning_execution(self, entity) -> bool:
-        """Let an executor run any entity but a served one."""
-        return self.can_execute(entity)
+        """Refuse: the entity's thread runs its callback, not an executor."""
+        return False
 
     def ending_execution(self, entity) -> None:
-        """Nothing to release: entities of the group may run at the same time."""
+        """Nothing to release: no executor ever began."""
 
 
 class SubscriptionThread:
@@ -72,10 +62,8 @@ class SubscriptionThread:
         self._subscription = subscription
         self._callback = callback
         self._limit = limit
-        group.serve_elsewhere(subscription)
-        # Served too, so no executor waits on it; stop() triggers it to end a wait.
+        # In the same group, so no executor waits on it; stop() triggers it to end a wait.
         self._wake = node.create_guard_condition(lambda: None, callback_group=group)
-        group.serve_elsewhere(self._wake)
         self._running = True
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
@@ -97,16 +85,25 @@ class SubscriptionThread:
     def _serve(self) -> None:
         context = self._node.context
         subscription, wake = self._subscription, self._wake
-        wait_set = _rclpy.WaitSet(1, 1, 0, 0, 0, 0, context.handle)
+        events = list(subscription.event_handlers)
+        wait_set = _rclpy.WaitSet(1, 1, 0, 0, 0, sum(
+            e.get_num_entities().num_events for e in events), context.handle)
         while self._running and context.ok():
             try:
-                with context.handle, subscription.handle, wake.handle:
+                with ExitStack() as in_use:
+                    for entity in (context.handle, subscription.handle, wake.handle, *events):
+                        in_use.enter_context(entity)
                     wait_set.clear_entities()
                     wait_set.add_subscription(subscription.handle)
                     wait_set.add_guard_condition(wake.handle)
+                    for event in events:
+                        event.add_to_wait_set(wait_set)
                     wait_set.wait(WAIT_TIMEOUT_NS)
+                    ready = [event for event in events if event.is_ready(wait_set)]
                 if not self._running:
                     return
+                for event in ready:
+                    self._call_event(event)
                 for msg, info in take_waiting(subscription, self._limit):
                     self._call(msg, info)
             except Exception as exc:  # noqa: B902 - shut down or destroyed under the thread
@@ -116,6 +113,14 @@ class SubscriptionThread:
                         f'no more messages are taken: {exc!r}')
                 return
 
+    def _call_event(self, event) -> None:
+        try:
+            _run_to_end(event.execute(event.take_data()))
+        except Exception:  # noqa: B902 - nor must a failing event callback
+            self._node.get_logger().error(
+                f'{self._thread.name}: event callback on {self._subscription.topic_name} '
+                f'failed:\n{traceback.format_exc()}')
+
     def _call(self, msg, info) -> None:
         try:
             self._callback(msg, info)
@@ -123,3 +128,13 @@ class SubscriptionThread:
             self._node.get_logger().error(
                 f'{self._thread.name}: callback on {self._subscription.topic_name} failed:\n'
                 f'{traceback.format_exc()}')
+
+
+def _run_to_end(coroutine) -> None:
+    """Run a ``Waitable.execute`` coroutine whose callback is a plain function, as rclpy's are."""
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return
+    coroutine.close()
+    raise RuntimeError('an event callback that awaits cannot run on a subscription thread')
