@@ -88,30 +88,33 @@ class SubscriptionThread:
         events = list(subscription.event_handlers)
         wait_set = _rclpy.WaitSet(1, 1, 0, 0, 0, sum(
             e.get_num_entities().num_events for e in events), context.handle)
-        while self._running and context.ok():
-            try:
-                with ExitStack() as in_use:
-                    for entity in (context.handle, subscription.handle, wake.handle, *events):
-                        in_use.enter_context(entity)
-                    wait_set.clear_entities()
-                    wait_set.add_subscription(subscription.handle)
-                    wait_set.add_guard_condition(wake.handle)
-                    for event in events:
-                        event.add_to_wait_set(wait_set)
-                    wait_set.wait(WAIT_TIMEOUT_NS)
-                    ready = [event for event in events if event.is_ready(wait_set)]
-                if not self._running:
+        with ExitStack() as held:
+            # The events stay in use while the thread lives; the subscription goes with them,
+            # and a destroyed one ends the thread at its next wait.
+            for event in events:
+                held.enter_context(event)
+            while self._running and context.ok():
+                try:
+                    with context.handle, subscription.handle, wake.handle:
+                        wait_set.clear_entities()
+                        wait_set.add_subscription(subscription.handle)
+                        wait_set.add_guard_condition(wake.handle)
+                        for event in events:
+                            event.add_to_wait_set(wait_set)
+                        wait_set.wait(WAIT_TIMEOUT_NS)
+                        ready = [event for event in events if event.is_ready(wait_set)]
+                    if not self._running:
+                        return
+                    for event in ready:
+                        self._call_event(event)
+                    for msg, info in take_waiting(subscription, self._limit):
+                        self._call(msg, info)
+                except Exception as exc:  # noqa: B902 - shut down or destroyed under the thread
+                    if self._running and context.ok():
+                        self._node.get_logger().error(
+                            f'{self._thread.name}: waiting on {subscription.topic_name} '
+                            f'failed, no more messages are taken: {exc!r}')
                     return
-                for event in ready:
-                    self._call_event(event)
-                for msg, info in take_waiting(subscription, self._limit):
-                    self._call(msg, info)
-            except Exception as exc:  # noqa: B902 - shut down or destroyed under the thread
-                if self._running and context.ok():
-                    self._node.get_logger().error(
-                        f'{self._thread.name}: waiting on {subscription.topic_name} failed, '
-                        f'no more messages are taken: {exc!r}')
-                return
 
     def _call_event(self, event) -> None:
         try:
