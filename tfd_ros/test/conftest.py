@@ -67,3 +67,14 @@ def standard():
     """Give the packaged safety policy at standard level (loaded once per run)."""
     from tfd_ros.safety import SafetyPolicy
     return SafetyPolicy.from_file(level='standard')
+
+
+@pytest.fixture
+def context():
+    """Give an in-process rclpy test its own initialised Context, shut down after the test."""
+    import rclpy
+    from rclpy.context import Context
+    ctx = Context()
+    rclpy.init(context=ctx)
+    yield ctx
+    rclpy.try_shutdown(context=ctx)

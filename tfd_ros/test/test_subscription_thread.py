@@ -15,15 +15,6 @@ rclpy = pytest.importorskip('rclpy')
 NAMESPACE = '/subscription_thread'
 
 
-@pytest.fixture
-def context():
-    from rclpy.context import Context
-    ctx = Context()
-    rclpy.init(context=ctx)
-    yield ctx
-    rclpy.try_shutdown(context=ctx)
-
-
 def _spin_until(executor, predicate, timeout_s=10.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while not predicate():

@@ -14,15 +14,6 @@ rclpy = pytest.importorskip('rclpy')
 NAMESPACE = '/inprocess'
 
 
-@pytest.fixture
-def context():
-    from rclpy.context import Context
-    ctx = Context()
-    rclpy.init(context=ctx)
-    yield ctx
-    rclpy.try_shutdown(context=ctx)
-
-
 def _node(context, **overrides):
     from rclpy.parameter import Parameter
 
